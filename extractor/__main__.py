@@ -1,0 +1,7 @@
+"""``python -m extractor``."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

@@ -1,0 +1,707 @@
+"""Building, caching and loading the gene, chemical and disease lexicons.
+
+Sources (see ``resources``): HGNC gene records, FamPlex families and complexes,
+MeSH descriptors and supplementary concept records. The compiled lexicon is a
+``marisa_trie.BytesTrie`` from match key (``normalize.key``) to encoded entries,
+memory-mapped on load, plus a small pickle of gene and family tables. It is
+cached under ``$EXTRACTOR_HOME/lexicons/<cache key>``; the cache key covers the
+sources' checksums, the builder version and the curated build-time data files.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import hashlib
+import io
+import json
+import logging
+import os
+import pickle
+import re
+import shutil
+import tempfile
+import time
+import xml.etree.ElementTree as ET
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Iterable, Iterator, NamedTuple
+
+import marisa_trie
+
+from . import __version__
+from .normalize import key as make_key
+from .resources import (
+    SourceFiles,
+    atomic_write_text,
+    data_file,
+    extractor_home,
+    file_sha256,
+    locate_sources,
+    read_data_table,
+)
+
+log = logging.getLogger(__name__)
+
+#: Bump when the compiled format or the building rules change.
+BUILDER_VERSION = "2"
+
+#: Curated files read while building (their checksums enter the cache key).
+BUILD_DATA_FILES = ("greek.tsv", "mesh_trees.tsv", "chemical_variants.tsv", "synonyms.tsv")
+
+MAX_KEY_LENGTH = 100
+FIELD_SEP = "\x1f"
+
+# Entry kinds.
+GENE = "G"
+CHEMICAL = "C"
+DISEASE = "D"
+NONGENE = "X"  # a text FamPlex grounds to a small molecule or process, not a protein
+
+# Gene entry sources, best first; the first four are the output ``source`` values.
+SRC_SYMBOL = "hgnc_symbol"
+SRC_ALIAS = "hgnc_alias_symbol"
+SRC_PREV = "hgnc_prev_symbol"
+SRC_FAMPLEX = "bioentities_symbol"
+SRC_NAME = "hgnc_name"
+# MeSH entry sources.
+SRC_MESH_NAME = "mesh_name"
+SRC_MESH_ENTRY = "mesh_entry"
+SRC_SCR_NAME = "scr_name"
+SRC_SCR_SYNONYM = "scr_synonym"
+SRC_CURATED = "curated"
+
+
+class Entry(NamedTuple):
+    """One lexicon term under a key.
+
+    ``target`` is a gene index (``"g123"``), a FamPlex family id (``"fAKT"``)
+    or a MeSH id; ``variant`` names the rule that derived the term, if any;
+    ``flags`` marks MeSH chemicals that are peptides or proteins (``"p"``).
+    """
+
+    kind: str
+    source: str
+    term: str
+    target: str
+    variant: str
+    flags: str = ""
+
+    def encode(self) -> bytes:
+        return FIELD_SEP.join(self).encode("utf-8")
+
+    @classmethod
+    def decode(cls, raw: bytes) -> "Entry":
+        return cls(*raw.decode("utf-8").split(FIELD_SEP))
+
+
+class Gene(NamedTuple):
+    """An HGNC gene with an NCBI Gene ID."""
+
+    symbol: str
+    entrez: str
+    hgnc_id: str
+    name: str
+    locus_type: str
+
+
+# --------------------------------------------------------------------------
+# Source parsing
+# --------------------------------------------------------------------------
+
+
+def open_text(path: Path) -> IO[str]:
+    """Open a text source file, transparently decompressing ``.gz``."""
+    if path.suffix == ".gz":
+        return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8", newline="")
+    return open(path, encoding="utf-8", newline="")
+
+
+def _split_list(value: str, sep: str) -> list[str]:
+    value = value.strip().strip('"')
+    return [v.strip() for v in value.split(sep) if v.strip()] if value else []
+
+
+@dataclass
+class HgncRecord:
+    """One HGNC row, reduced to what the lexicon needs."""
+
+    hgnc_id: str
+    symbol: str
+    name: str
+    status: str
+    aliases: list[str]
+    previous: list[str]
+    entrez: str
+    uniprot: list[str]
+    locus_type: str
+
+
+_CUSTOM_COLUMNS = {
+    "hgnc_id": "HGNC ID",
+    "symbol": "Approved symbol",
+    "name": "Approved name",
+    "status": "Status",
+    "aliases": "Alias symbols",
+    "previous": "Previous symbols",
+    "entrez": "NCBI Gene ID(supplied by NCBI)",
+    "uniprot": "UniProt ID(supplied by UniProt)",
+    "locus_type": "Locus type",
+}
+_COMPLETE_COLUMNS = {
+    "hgnc_id": "hgnc_id",
+    "symbol": "symbol",
+    "name": "name",
+    "status": "status",
+    "aliases": "alias_symbol",
+    "previous": "prev_symbol",
+    "entrez": "entrez_id",
+    "uniprot": "uniprot_ids",
+    "locus_type": "locus_type",
+}
+
+
+def parse_hgnc(path: Path) -> Iterator[HgncRecord]:
+    """Read HGNC gene records from a custom download or the complete set file.
+
+    The format is recognised from the header: custom downloads have columns such
+    as ``Approved symbol`` and ", "-separated lists; the complete set has
+    snake_case columns (``symbol``, ``entrez_id``) and "|"-separated lists.
+    """
+    with open_text(path) as fh:
+        reader = csv.reader(fh, delimiter="\t", quoting=csv.QUOTE_NONE)
+        try:
+            header = [h.strip() for h in next(reader)]
+        except StopIteration:
+            raise ValueError(f"{path}: empty HGNC file") from None
+        if "Approved symbol" in header:
+            columns, sep = _CUSTOM_COLUMNS, ","
+        elif "symbol" in header and "hgnc_id" in header:
+            columns, sep = _COMPLETE_COLUMNS, "|"
+        else:
+            raise ValueError(f"{path}: not an HGNC download (header: {header[:5]})")
+        index = {}
+        for name, column in columns.items():
+            if column not in header:
+                if name in ("uniprot", "locus_type", "name"):
+                    continue
+                raise ValueError(f"{path}: HGNC column {column!r} missing")
+            index[name] = header.index(column)
+
+        def get(row: list[str], name: str) -> str:
+            i = index.get(name)
+            return row[i].strip().strip('"') if i is not None and i < len(row) else ""
+
+        for row in reader:
+            if not row or not any(row):
+                continue
+            entrez = get(row, "entrez")
+            if entrez.endswith(".0"):
+                entrez = entrez[:-2]
+            yield HgncRecord(
+                hgnc_id=get(row, "hgnc_id"),
+                symbol=get(row, "symbol"),
+                name=get(row, "name"),
+                status=get(row, "status"),
+                aliases=_split_list(get(row, "aliases"), sep),
+                previous=_split_list(get(row, "previous"), sep),
+                entrez=entrez,
+                uniprot=_split_list(get(row, "uniprot"), sep),
+                locus_type=get(row, "locus_type"),
+            )
+
+
+def _read_csv_rows(path: Path) -> Iterator[list[str]]:
+    with open_text(path) as fh:
+        for row in csv.reader(fh):
+            row = [c.strip() for c in row]
+            if row and any(row):
+                yield row
+
+
+@dataclass
+class FamplexData:
+    """FamPlex tables needed by the lexicon."""
+
+    entities: list[str]
+    relations: list[tuple[str, str, str, str, str]]
+    groundings: list[tuple[str, list[tuple[str, str]]]]
+    equivalences: list[tuple[str, str, str]]
+
+
+def parse_famplex(sources: SourceFiles) -> FamplexData:
+    """Read FamPlex entities, relations, grounding map and equivalences."""
+    entities = [row[0] for row in _read_csv_rows(sources["entities"])]
+    relations = []
+    for row in _read_csv_rows(sources["relations"]):
+        if len(row) >= 5:
+            relations.append((row[0], row[1], row[2], row[3], row[4]))
+    groundings = []
+    for row in _read_csv_rows(sources["grounding_map"]):
+        text = row[0]
+        pairs = [(row[i], row[i + 1]) for i in range(1, len(row) - 1, 2) if row[i] and row[i + 1]]
+        groundings.append((text, pairs))
+    equivalences = []
+    for row in _read_csv_rows(sources["equivalences"]):
+        if len(row) >= 3:
+            equivalences.append((row[0], row[1], row[2]))
+    return FamplexData(entities, relations, groundings, equivalences)
+
+
+@dataclass
+class MeshRecord:
+    """A MeSH descriptor or supplementary concept record."""
+
+    mesh_id: str
+    name: str
+    terms: list[str]
+    trees: list[str] = field(default_factory=list)
+    mapped_to: list[str] = field(default_factory=list)
+
+
+def parse_mesh_tsv(path: Path, supplementary: bool) -> Iterator[MeshRecord]:
+    """Read the tab-separated MeSH exports: ID, name, terms (|), trees or mapped IDs (|)."""
+    with open_text(path) as fh:
+        for line in fh:
+            parts = line.rstrip("\r\n").split("\t")
+            if len(parts) < 2 or not parts[0]:
+                continue
+            terms = [t for t in parts[2].split("|") if t] if len(parts) > 2 else []
+            last = [t.lstrip("*") for t in parts[3].split("|") if t] if len(parts) > 3 else []
+            if supplementary:
+                yield MeshRecord(parts[0], parts[1], terms, mapped_to=last)
+            else:
+                yield MeshRecord(parts[0], parts[1], terms, trees=last)
+
+
+def parse_mesh_xml(path: Path, supplementary: bool) -> Iterator[MeshRecord]:
+    """Stream MeSH records from NLM's ``descYYYY.xml`` / ``suppYYYY.xml`` files."""
+    record_tag = "SupplementalRecord" if supplementary else "DescriptorRecord"
+    ui_tag = "SupplementalRecordUI" if supplementary else "DescriptorUI"
+    name_tag = "SupplementalRecordName" if supplementary else "DescriptorName"
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rb") as fh:
+        for _event, elem in ET.iterparse(fh, events=("end",)):
+            if elem.tag != record_tag:
+                continue
+            mesh_id = (elem.findtext(ui_tag) or "").strip()
+            name = (elem.findtext(f"{name_tag}/String") or "").strip()
+            terms = []
+            for term in elem.iterfind("ConceptList/Concept/TermList/Term/String"):
+                text = (term.text or "").strip()
+                if text and text != name and text not in terms:
+                    terms.append(text)
+            trees = [t.text.strip() for t in elem.iterfind("TreeNumberList/TreeNumber") if t.text]
+            mapped = [
+                (m.text or "").strip().lstrip("*")
+                for m in elem.iterfind("HeadingMappedToList/HeadingMappedTo/DescriptorReferredTo/DescriptorUI")
+            ]
+            elem.clear()
+            if mesh_id and name:
+                yield MeshRecord(mesh_id, name, terms, trees=trees, mapped_to=[m for m in mapped if m])
+
+
+def parse_mesh(path: Path, supplementary: bool) -> Iterator[MeshRecord]:
+    """Read MeSH records from the TSV exports or NLM's XML, by file name."""
+    if ".xml" in path.name:
+        return parse_mesh_xml(path, supplementary)
+    return parse_mesh_tsv(path, supplementary)
+
+
+# --------------------------------------------------------------------------
+# Building
+# --------------------------------------------------------------------------
+
+
+@dataclass
+class MeshTreeRules:
+    """Which MeSH tree branches feed the chemical and disease lexicons."""
+
+    chemical_include: tuple[str, ...]
+    disease_include: tuple[str, ...]
+    chemical_exclude: tuple[str, ...]
+    protein: tuple[str, ...]
+
+    @classmethod
+    def load(cls) -> "MeshTreeRules":
+        lists: dict[tuple[str, str], list[str]] = defaultdict(list)
+        for kind, action, prefix, *_ in read_data_table("mesh_trees.tsv", 4):
+            if (kind, action) not in (("chemical", "include"), ("disease", "include"), ("chemical", "exclude"), ("chemical", "protein")):
+                raise ValueError(f"mesh_trees.tsv: unknown rule {kind} {action}")
+            lists[(kind, action)].append(prefix)
+        return cls(
+            tuple(lists[("chemical", "include")]),
+            tuple(lists[("disease", "include")]),
+            tuple(lists[("chemical", "exclude")]),
+            tuple(lists[("chemical", "protein")]),
+        )
+
+    def is_protein(self, trees: Iterable[str]) -> bool:
+        """True for peptides and proteins, which a gene mention of the same words outranks."""
+        return any(t.startswith(self.protein) for t in trees)
+
+    def kinds(self, trees: Iterable[str]) -> list[str]:
+        """Lexicon kinds (CHEMICAL, DISEASE) a descriptor with these tree numbers belongs to."""
+        trees = list(trees)
+        out = []
+        chem = [t for t in trees if t.startswith(self.chemical_include)]
+        if chem and not all(t.startswith(self.chemical_exclude) for t in chem):
+            out.append(CHEMICAL)
+        if any(t.startswith(self.disease_include) for t in trees):
+            out.append(DISEASE)
+        return out
+
+
+def _inverted(term: str) -> bool:
+    """MeSH permuted entry terms such as "Acid, Pyruvic" never occur in running text."""
+    if term.count(", ") != 1 or any(c.isdigit() for c in term) or "(" in term:
+        return False
+    head, tail = term.split(", ")
+    return " " not in tail.strip() or head.istitle()
+
+
+def chemical_variants(term: str, rules: list[tuple[str, str, str]]) -> list[tuple[str, str]]:
+    """Derived forms of a chemical or disease term: (variant term, rule name)."""
+    out = []
+    low = term.lower()
+    for pattern, replacement, name in rules:
+        if low.endswith(pattern):
+            out.append((term[: len(term) - len(pattern)] + replacement, name))
+    return out
+
+
+def singular(term: str) -> str | None:
+    """Singular of a plural last word ("Monoterpenes" -> "Monoterpene"), or None."""
+    low = term.lower()
+    if len(low) < 5 or not low[-1] == "s" or not low[-2].isalpha():
+        return None
+    if low.endswith(("ss", "us", "is", "ys", "os", "as", "ics")):
+        return None
+    if low.endswith("ies"):
+        return term[:-3] + ("Y" if term[-3].isupper() else "y")
+    return term[:-1]
+
+
+class LexiconBuilder:
+    """Collects (key, entry) pairs from the sources and writes the compiled lexicon."""
+
+    def __init__(self) -> None:
+        self.items: dict[str, dict[Entry, None]] = defaultdict(dict)
+        self.genes: list[Gene] = []
+        self.families: dict[str, tuple[int, ...]] = {}
+        self.counts: dict[str, int] = defaultdict(int)
+
+    def add(self, term: str, entry: Entry) -> None:
+        term = term.strip()
+        if not term:
+            return
+        k = make_key(term)
+        if len(k) < 2 or len(k) > MAX_KEY_LENGTH or not any(c.isalpha() for c in k):
+            return
+        bucket = self.items[k]
+        if entry not in bucket:
+            bucket[entry] = None
+            self.counts[f"{entry.kind}:{entry.source}{'/' + entry.variant if entry.variant else ''}"] += 1
+
+    # genes ---------------------------------------------------------------
+
+    def add_hgnc(self, records: Iterable[HgncRecord]) -> dict[str, int]:
+        """Add approved, alias and previous symbols (and names) of genes with an NCBI Gene ID."""
+        by_symbol: dict[str, int] = {}
+        rows = [r for r in records if r.status.lower() == "approved" and r.entrez and r.symbol]
+        rows.sort(key=lambda r: r.symbol)
+        for rec in rows:
+            idx = len(self.genes)
+            self.genes.append(Gene(rec.symbol, rec.entrez, rec.hgnc_id, rec.name, rec.locus_type))
+            by_symbol[rec.symbol] = idx
+        for rec in rows:
+            idx = by_symbol[rec.symbol]
+            target = f"g{idx}"
+            self.add(rec.symbol, Entry(GENE, SRC_SYMBOL, rec.symbol, target, ""))
+            for alias in rec.aliases:
+                self.add(alias, Entry(GENE, SRC_ALIAS, alias, target, ""))
+            for prev in rec.previous:
+                self.add(prev, Entry(GENE, SRC_PREV, prev, target, ""))
+            if rec.name and len(rec.name) > 3:
+                self.add(rec.name, Entry(GENE, SRC_NAME, rec.name, target, ""))
+        self.uniprot = {u: by_symbol[r.symbol] for r in rows for u in r.uniprot}
+        prev_map: dict[str, list[int]] = defaultdict(list)
+        for rec in rows:
+            for prev in rec.previous:
+                prev_map[prev].append(by_symbol[rec.symbol])
+        self.prev_symbols = {p: v[0] for p, v in prev_map.items() if len(v) == 1}
+        return by_symbol
+
+    def add_famplex(self, fp: FamplexData, by_symbol: dict[str, int]) -> None:
+        """Add FamPlex families/complexes, expanded through isa/partof to member genes."""
+
+        def gene_index(ns: str, ident: str) -> int | None:
+            if ns == "HGNC":
+                if ident in by_symbol:
+                    return by_symbol[ident]
+                return self.prev_symbols.get(ident)
+            if ns == "UP":
+                return self.uniprot.get(ident)
+            return None
+
+        children: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        for ns_a, id_a, rel, ns_b, id_b in fp.relations:
+            if ns_b == "FPLX" and rel in ("isa", "partof"):
+                children[id_b].append((ns_a, id_a))
+        members: dict[str, tuple[int, ...]] = {}
+
+        def expand(fid: str, seen: frozenset[str]) -> set[int]:
+            out: set[int] = set()
+            for ns, ident in children.get(fid, []):
+                if ns == "FPLX":
+                    if ident not in seen:
+                        out |= expand(ident, seen | {ident})
+                else:
+                    gi = gene_index(ns, ident)
+                    if gi is not None:
+                        out.add(gi)
+            return out
+
+        all_ids = list(dict.fromkeys(fp.entities + sorted(children)))
+        for fid in all_ids:
+            genes = expand(fid, frozenset({fid}))
+            if genes:
+                members[fid] = tuple(sorted(genes, key=lambda i: self.genes[i].symbol))
+        self.families = members
+
+        for fid in sorted(members):
+            target = f"f{fid}"
+            self.add(fid.replace("_", " "), Entry(GENE, SRC_FAMPLEX, fid, target, ""))
+            stripped = re.sub(r"_(family|complex)$", "", fid)
+            if stripped != fid:
+                self.add(stripped.replace("_", " "), Entry(GENE, SRC_FAMPLEX, stripped, target, "stripped"))
+        for text, pairs in fp.groundings:
+            if not pairs:
+                continue
+            ns, ident = pairs[0]
+            if ns == "FPLX":
+                if ident in members:
+                    self.add(text, Entry(GENE, SRC_FAMPLEX, text, f"f{ident}", "grounding"))
+            elif ns in ("HGNC", "UP"):
+                gi = gene_index(ns, ident)
+                if gi is not None:
+                    self.add(text, Entry(GENE, SRC_FAMPLEX, text, f"g{gi}", "grounding"))
+            elif ns in ("CHEBI", "PUBCHEM", "HMDB", "MESH", "GO", "HMS-LINCS", "DRUGBANK", "CAS"):
+                self.add(text, Entry(NONGENE, ns, text, ident, "grounding"))
+        for ns, name, fid in fp.equivalences:
+            if ns == "BEL" and fid in members:
+                self.add(name, Entry(GENE, SRC_FAMPLEX, name, f"f{fid}", "equivalence"))
+
+    # MeSH ----------------------------------------------------------------
+
+    def add_mesh(
+        self,
+        descriptors: Iterable[MeshRecord],
+        supplementary: Iterable[MeshRecord],
+        rules: MeshTreeRules,
+        variant_rules: list[tuple[str, str, str]],
+    ) -> None:
+        """Add chemical and disease terms from MeSH descriptors and supplementary records."""
+        desc_kinds: dict[str, list[str]] = {}
+        protein: set[str] = set()
+        for rec in descriptors:
+            kinds = rules.kinds(rec.trees)
+            desc_kinds[rec.mesh_id] = kinds
+            flags = "p" if rules.is_protein(rec.trees) else ""
+            if flags:
+                protein.add(rec.mesh_id)
+            for kind in kinds:
+                self._add_mesh_terms(kind, rec, SRC_MESH_NAME, SRC_MESH_ENTRY, variant_rules, flags)
+        for rec in supplementary:
+            mapped = [desc_kinds.get(m, []) for m in rec.mapped_to]
+            if any(CHEMICAL in k for k in mapped):
+                kind = CHEMICAL
+            elif any(DISEASE in k for k in mapped):
+                kind = DISEASE
+            else:
+                continue
+            flags = "p" if any(m in protein for m in rec.mapped_to) else ""
+            self._add_mesh_terms(kind, rec, SRC_SCR_NAME, SRC_SCR_SYNONYM, variant_rules, flags)
+
+    def add_curated(self, rows: Iterable[tuple[str, ...]]) -> None:
+        """Add curated chemical and disease synonyms (``lexicons/synonyms.tsv``)."""
+        kinds = {"chemical": CHEMICAL, "disease": DISEASE}
+        for kind, term, mesh_id, *_ in rows:
+            if kind not in kinds:
+                raise ValueError(f"synonyms.tsv: unknown kind {kind!r}")
+            self.add(term, Entry(kinds[kind], SRC_CURATED, term, mesh_id, "", ""))
+
+    def _add_mesh_terms(
+        self,
+        kind: str,
+        rec: MeshRecord,
+        name_src: str,
+        term_src: str,
+        variant_rules: list[tuple[str, str, str]],
+        flags: str,
+    ) -> None:
+        for i, term in enumerate([rec.name] + rec.terms):
+            if i and _inverted(term):
+                continue
+            src = name_src if i == 0 else term_src
+            self.add(term, Entry(kind, src, term, rec.mesh_id, "", flags))
+            forms = chemical_variants(term, variant_rules) if kind == CHEMICAL else []
+            sing = singular(term)
+            if sing:
+                forms.append((sing, "singular"))
+            for form, rule in forms:
+                self.add(form, Entry(kind, src, form, rec.mesh_id, rule, flags))
+
+    # output --------------------------------------------------------------
+
+    def write(self, directory: Path, manifest: dict) -> None:
+        """Write the trie, the tables and the manifest into ``directory``."""
+        directory.mkdir(parents=True, exist_ok=True)
+        pairs = [(k, e.encode()) for k in sorted(self.items) for e in self.items[k]]
+        trie = marisa_trie.BytesTrie(pairs)
+        trie.save(str(directory / "terms.marisa"))
+        tables = {"genes": self.genes, "families": self.families, "max_key_length": max(map(len, self.items))}
+        with open(directory / "tables.pkl", "wb") as fh:
+            pickle.dump(tables, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        manifest = dict(manifest)
+        manifest["counts"] = dict(sorted(self.counts.items()))
+        manifest["keys"] = len(self.items)
+        manifest["entries"] = len(pairs)
+        manifest["genes"] = len(self.genes)
+        manifest["families"] = len(self.families)
+        (directory / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def load_variant_rules() -> list[tuple[str, str, str]]:
+    """Suffix rewrite rules for chemical names ("ic acid" -> "ate")."""
+    return [(p.lower(), r, n) for p, r, n in read_data_table("chemical_variants.tsv", 3)]
+
+
+def build_lexicon(sources: SourceFiles, directory: Path, manifest: dict) -> None:
+    """Build the compiled lexicon from ``sources`` into ``directory``."""
+    started = time.perf_counter()
+    builder = LexiconBuilder()
+    by_symbol = builder.add_hgnc(parse_hgnc(sources["hgnc"]))
+    builder.add_famplex(parse_famplex(sources), by_symbol)
+    builder.add_mesh(
+        parse_mesh(sources["mesh_descriptors"], supplementary=False),
+        parse_mesh(sources["mesh_supplementary"], supplementary=True),
+        MeshTreeRules.load(),
+        load_variant_rules(),
+    )
+    builder.add_curated(read_data_table("synonyms.tsv", 4))
+    manifest = dict(manifest, build_seconds=round(time.perf_counter() - started, 2))
+    builder.write(directory, manifest)
+
+
+# --------------------------------------------------------------------------
+# Runtime lexicon
+# --------------------------------------------------------------------------
+
+
+class Lexicon:
+    """A compiled lexicon: key lookups, prefix search, gene and family tables."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.trie = marisa_trie.BytesTrie()
+        self.trie.mmap(str(directory / "terms.marisa"))
+        with open(directory / "tables.pkl", "rb") as fh:
+            tables = pickle.load(fh)
+        self.genes: list[Gene] = tables["genes"]
+        self.families: dict[str, tuple[int, ...]] = tables["families"]
+        self.max_key_length: int = tables["max_key_length"]
+        self.manifest: dict = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
+        self._cache: dict[str, tuple[Entry, ...]] = {}
+
+    def lookup(self, k: str) -> tuple[Entry, ...]:
+        """All entries stored under key ``k`` (empty if none)."""
+        hit = self._cache.get(k)
+        if hit is None:
+            hit = tuple(Entry.decode(raw) for raw in self.trie.get(k, ()))
+            if len(self._cache) > 200_000:
+                self._cache.clear()
+            self._cache[k] = hit
+        return hit
+
+    def prefixes(self, text: str) -> list[str]:
+        """Keys that are prefixes of ``text``."""
+        return self.trie.prefixes(text)
+
+    def __contains__(self, k: str) -> bool:
+        return k in self.trie
+
+    def gene_targets(self, target: str) -> tuple[int, ...]:
+        """Gene indices of an entry target: one gene, or every member of a family."""
+        if target[0] == "g":
+            return (int(target[1:]),)
+        return self.families.get(target[1:], ())
+
+
+def source_checksums(sources: SourceFiles) -> dict[str, dict[str, str | int]]:
+    """Checksum, size and path of every source file, by role."""
+    out: dict[str, dict[str, str | int]] = {}
+    for role, path in sorted(sources.paths.items()):
+        out[role] = {"path": str(path), "sha256": file_sha256(path), "bytes": path.stat().st_size}
+    return out
+
+
+def cache_key(sources: SourceFiles) -> tuple[str, dict]:
+    """Cache key of the lexicon built from ``sources``, and the manifest header."""
+    checks = source_checksums(sources)
+    curated = {name: file_sha256(data_file(name)) for name in BUILD_DATA_FILES}
+    digest = hashlib.sha256()
+    digest.update(BUILDER_VERSION.encode())
+    for role, info in checks.items():
+        digest.update(f"{role}:{info['sha256']}".encode())
+    for name, sha in curated.items():
+        digest.update(f"{name}:{sha}".encode())
+    k = digest.hexdigest()[:16]
+    manifest = {
+        "cache_key": k,
+        "builder_version": BUILDER_VERSION,
+        "extractor_version": __version__,
+        "sources": checks,
+        "curated_files": curated,
+    }
+    return k, manifest
+
+
+def lexicon_dir(k: str) -> Path:
+    return extractor_home() / "lexicons" / k
+
+
+def ensure_lexicon(sources_dir: str | os.PathLike[str] | None = None, rebuild: bool = False) -> Path:
+    """Directory of the compiled lexicon for the located sources, building it if needed."""
+    sources = locate_sources(sources_dir)
+    k, manifest = cache_key(sources)
+    target = lexicon_dir(k)
+    if (target / "manifest.json").is_file() and not rebuild:
+        return target
+    log.info("building lexicon %s from %s", k, sources.root)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{k}."))
+    try:
+        build_lexicon(sources, tmp, dict(manifest, created=time.strftime("%Y-%m-%dT%H:%M:%S%z")))
+        if target.exists():
+            shutil.rmtree(target)
+        os.replace(tmp, target)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    atomic_write_text(target.parent / "LATEST", k + "\n")
+    return target
+
+
+_LOADED: dict[Path, Lexicon] = {}
+
+
+def load_lexicon(sources_dir: str | os.PathLike[str] | None = None, rebuild: bool = False) -> Lexicon:
+    """Load (building if needed) the lexicon for the located sources; memoised per process."""
+    directory = ensure_lexicon(sources_dir, rebuild=rebuild)
+    lex = _LOADED.get(directory)
+    if lex is None or rebuild:
+        lex = Lexicon(directory)
+        _LOADED[directory] = lex
+    return lex

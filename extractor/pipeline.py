@@ -1,0 +1,86 @@
+"""Annotating records: texts -> mentions -> PFOCR annotation rows."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from .lexicon import Lexicon
+from .match import CHEMICAL, DISEASE, GENE, ConceptHit, GeneHit, Matcher, MatchOptions, Mention
+from .records import ConceptRow, FigureRecord, GeneRow
+
+log = logging.getLogger(__name__)
+
+TEXT_FIELDS = ("caption", "ocr")
+
+
+@dataclass(frozen=True)
+class AnnotateOptions:
+    """Which texts to read, how to match them, and whether rows carry provenance."""
+
+    texts: tuple[str, ...] = TEXT_FIELDS
+    match: MatchOptions = MatchOptions()
+    ocr_match: MatchOptions = MatchOptions(text_type="ocr")
+    provenance: bool = False
+
+
+def mentions_to_rows(
+    mentions: Iterable[Mention], provenance: bool = False
+) -> tuple[list[GeneRow], list[ConceptRow], list[ConceptRow]]:
+    """Annotation rows from mentions, in text order, without duplicate rows."""
+    genes: dict[tuple, GeneRow] = {}
+    chems: dict[tuple, ConceptRow] = {}
+    dis: dict[tuple, ConceptRow] = {}
+    for m in mentions:
+        prov = {"field": m.field, "start": m.start, "end": m.end, "method": m.method} if provenance else None
+        for hit in m.hits:
+            if m.kind == GENE and isinstance(hit, GeneHit):
+                k = (m.text, hit.symbol, hit.source, hit.entrez)
+                if k not in genes:
+                    genes[k] = GeneRow(m.text, hit.symbol, hit.source, hit.hgnc_symbol, hit.entrez, prov)
+            elif isinstance(hit, ConceptHit):
+                target = chems if m.kind == CHEMICAL else dis if m.kind == DISEASE else None
+                if target is None:
+                    continue
+                k = (m.text, hit.identifier)
+                if k not in target:
+                    target[k] = ConceptRow(m.text, hit.identifier, provenance=prov)
+    return list(genes.values()), list(chems.values()), list(dis.values())
+
+
+class Annotator:
+    """Annotates records with one lexicon: captions as prose, OCR text as figure labels."""
+
+    def __init__(self, lexicon: Lexicon, options: AnnotateOptions | None = None) -> None:
+        self.options = options or AnnotateOptions()
+        self.prose = Matcher(lexicon, self.options.match)
+        self.ocr = Matcher(lexicon, self.options.ocr_match)
+
+    def mentions(self, record: FigureRecord, ocr_text: str | None = None) -> list[Mention]:
+        """Mentions in the record's caption and OCR text (as selected by the options)."""
+        out: list[Mention] = []
+        if "caption" in self.options.texts and record.caption:
+            out.extend(self.prose.find(record.caption, "caption"))
+        ocr = ocr_text if ocr_text is not None else record.ocr_text
+        if "ocr" in self.options.texts and ocr:
+            out.extend(self.ocr.find(ocr, "ocr_text"))
+        return out
+
+    def annotate(self, record: FigureRecord, ocr_text: str | None = None) -> FigureRecord:
+        """The record with its ``genes``, ``chemicals`` and ``diseases`` replaced."""
+        genes, chems, dis = mentions_to_rows(self.mentions(record, ocr_text), self.options.provenance)
+        return record.with_annotations(genes, chems, dis)
+
+
+def read_ocr_file(ocr_dir: Path, figid: str) -> str | None:
+    """OCR text of a figure from ``ocr_dir/<figid>.txt`` if present (ValueError if unreadable)."""
+    path = ocr_dir / f"{figid}.txt"
+    if not path.is_file():
+        return None
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{path}: OCR text is not valid UTF-8 (byte {exc.start})") from None

@@ -2,20 +2,24 @@
 
 Sources (see ``resources``): HGNC gene records, FamPlex families and complexes,
 MeSH descriptors and supplementary concept records. The compiled lexicon is a
-``marisa_trie.BytesTrie`` from match key (``normalize.key``) to encoded entries,
-memory-mapped on load, plus a small pickle of gene and family tables. It is
+``marisa_trie.Trie`` of match keys (``normalize.key``), whose key ids index a
+payload file of encoded entries (both memory-mapped on load, so a cached
+lexicon opens in milliseconds and is shared by worker processes), plus a small
+pickle of gene and family tables. It is
 cached under ``$EXTRACTOR_HOME/lexicons/<cache key>``; the cache key covers the
 sources' checksums, the builder version and the curated build-time data files.
 """
 
 from __future__ import annotations
 
+import array
 import csv
 import gzip
 import hashlib
 import io
 import json
 import logging
+import mmap
 import os
 import pickle
 import re
@@ -45,13 +49,14 @@ from .resources import (
 log = logging.getLogger(__name__)
 
 #: Bump when the compiled format or the building rules change.
-BUILDER_VERSION = "2"
+BUILDER_VERSION = "3"
 
 #: Curated files read while building (their checksums enter the cache key).
 BUILD_DATA_FILES = ("greek.tsv", "mesh_trees.tsv", "chemical_variants.tsv", "synonyms.tsv")
 
 MAX_KEY_LENGTH = 100
 FIELD_SEP = "\x1f"
+ENTRY_SEP = b"\x1e"
 
 # Entry kinds.
 GENE = "G"
@@ -556,18 +561,28 @@ class LexiconBuilder:
     # output --------------------------------------------------------------
 
     def write(self, directory: Path, manifest: dict) -> None:
-        """Write the trie, the tables and the manifest into ``directory``."""
+        """Write the key trie, the entry payload, the tables and the manifest into ``directory``."""
         directory.mkdir(parents=True, exist_ok=True)
-        pairs = [(k, e.encode()) for k in sorted(self.items) for e in self.items[k]]
-        trie = marisa_trie.BytesTrie(pairs)
-        trie.save(str(directory / "terms.marisa"))
+        trie = marisa_trie.Trie(self.items.keys())
+        trie.save(str(directory / "keys.marisa"))
+        blobs: list[bytes] = [b""] * len(trie)
+        for k, entries in self.items.items():
+            blobs[trie[k]] = ENTRY_SEP.join(e.encode() for e in entries)
+        offsets = array.array("Q", [0])
+        with open(directory / "entries.bin", "wb") as fh:
+            for blob in blobs:
+                fh.write(blob)
+                offsets.append(offsets[-1] + len(blob))
+        with open(directory / "offsets.bin", "wb") as fh:
+            offsets.tofile(fh)
         tables = {"genes": self.genes, "families": self.families, "max_key_length": max(map(len, self.items))}
         with open(directory / "tables.pkl", "wb") as fh:
             pickle.dump(tables, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        n_entries = sum(len(v) for v in self.items.values())
         manifest = dict(manifest)
         manifest["counts"] = dict(sorted(self.counts.items()))
         manifest["keys"] = len(self.items)
-        manifest["entries"] = len(pairs)
+        manifest["entries"] = n_entries
         manifest["genes"] = len(self.genes)
         manifest["families"] = len(self.families)
         (directory / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
@@ -605,8 +620,10 @@ class Lexicon:
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
-        self.trie = marisa_trie.BytesTrie()
-        self.trie.mmap(str(directory / "terms.marisa"))
+        self.trie = marisa_trie.Trie()
+        self.trie.mmap(str(directory / "keys.marisa"))
+        self._entries = _map_file(directory / "entries.bin")
+        self._offsets = _map_file(directory / "offsets.bin").cast("Q")
         with open(directory / "tables.pkl", "rb") as fh:
             tables = pickle.load(fh)
         self.genes: list[Gene] = tables["genes"]
@@ -619,7 +636,12 @@ class Lexicon:
         """All entries stored under key ``k`` (empty if none)."""
         hit = self._cache.get(k)
         if hit is None:
-            hit = tuple(Entry.decode(raw) for raw in self.trie.get(k, ()))
+            kid = self.trie.get(k)
+            if kid is None:
+                hit = ()
+            else:
+                raw = bytes(self._entries[self._offsets[kid] : self._offsets[kid + 1]])
+                hit = tuple(Entry.decode(part) for part in raw.split(ENTRY_SEP))
             if len(self._cache) > 200_000:
                 self._cache.clear()
             self._cache[k] = hit
@@ -629,6 +651,10 @@ class Lexicon:
         """Keys that are prefixes of ``text``."""
         return self.trie.prefixes(text)
 
+    def keys_with_prefix(self, prefix: str) -> list[str]:
+        """Keys that start with ``prefix``."""
+        return self.trie.keys(prefix)
+
     def __contains__(self, k: str) -> bool:
         return k in self.trie
 
@@ -637,6 +663,14 @@ class Lexicon:
         if target[0] == "g":
             return (int(target[1:]),)
         return self.families.get(target[1:], ())
+
+
+def _map_file(path: Path) -> memoryview:
+    """A read-only memory map of a file (an empty view for an empty file)."""
+    with open(path, "rb") as fh:
+        if os.fstat(fh.fileno()).st_size == 0:
+            return memoryview(b"")
+        return memoryview(mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ))
 
 
 def source_checksums(sources: SourceFiles) -> dict[str, dict[str, str | int]]:

@@ -658,6 +658,14 @@ class Lexicon:
     def __contains__(self, k: str) -> bool:
         return k in self.trie
 
+    def gene_targets_by_entrez(self, entrez: str) -> int:
+        """Index of the gene with this NCBI Gene ID."""
+        index = self.__dict__.get("_by_entrez")
+        if index is None:
+            index = {g.entrez: i for i, g in enumerate(self.genes)}
+            self.__dict__["_by_entrez"] = index
+        return index[entrez]
+
     def gene_targets(self, target: str) -> tuple[int, ...]:
         """Gene indices of an entry target: one gene, or every member of a family."""
         if target[0] == "g":

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, NamedTuple
 
+from .abbrev import find_abbreviations
 from .lexicon import (
     CHEMICAL,
     DISEASE,
@@ -62,16 +63,20 @@ class MatchOptions:
     ``text_type`` is ``prose`` (captions, abstracts) or ``ocr`` (figure labels,
     where lower-case and all-caps tokens are ordinary). ``gene_sources`` limits
     which lexicon sources may produce genes. ``max_alias_genes`` drops an alias
-    or previous symbol shared by more genes than this.
+    or previous symbol shared by more genes than this; ``max_family_size``
+    drops FamPlex families with more member genes than this ("cytochrome
+    P450", "methyltransferase"), which name a class, not genes.
     """
 
     kinds: tuple[str, ...] = ("genes", "chemicals", "diseases")
     text_type: str = "prose"
     gene_sources: tuple[str, ...] = (SRC_SYMBOL, SRC_ALIAS, SRC_PREV, SRC_FAMPLEX)
     max_alias_genes: int = 1
+    max_family_size: int = 30
     lists: bool = True
     plurals: bool = True
     prefixes: bool = True
+    abbreviations: bool = True
     ocr_rules: bool = True  # OCR text only: look-alike characters, broken tokens, fuzzy matching
 
 
@@ -124,7 +129,7 @@ class Candidate:
     modifier prefix or a derivational suffix).
     """
 
-    __slots__ = ("i", "j", "start", "end", "key", "entries", "method", "prefixed", "extra", "cstart", "cend")
+    __slots__ = ("i", "j", "start", "end", "key", "entries", "method", "prefixed", "extra", "cstart", "cend", "override")
 
     def __init__(
         self,
@@ -144,6 +149,7 @@ class Candidate:
         self.key, self.entries, self.method, self.prefixed, self.extra = key, entries, method, prefixed, extra
         self.cstart = start if cstart < 0 else cstart
         self.cend = end if cend < 0 else cend
+        self.override: dict[str, Resolved | None] | None = None  # set by abbreviation definitions
 
     def __repr__(self) -> str:
         return f"Candidate({self.start}:{self.end} {self.key!r} {self.method})"
@@ -524,15 +530,102 @@ class Matcher:
         clean = normalize_text(text)
         toks = tokenize(clean)
         cands = self.candidates(clean, toks)
+        if self.options.abbreviations:
+            cands.extend(self._apply_abbreviations(clean, toks, cands))
         scored: dict[str, list[tuple[Candidate, Resolved]]] = {k: [] for k in self.kinds}
         for c in cands:
-            for kind, res in self.resolve(c, clean).items():
+            resolved = c.override if c.override is not None else self.resolve(c, clean)
+            for kind, res in resolved.items():
                 if res is not None and kind in scored:
                     scored[kind].append((c, res))
         by_kind = {kind: self._select(kind, items, text, field) for kind, items in scored.items()}
         mentions = self._arbitrate(by_kind)
         mentions.sort(key=lambda m: (m.start, -m.end, m.kind))
         return mentions
+
+    def _apply_abbreviations(self, clean: str, toks: Tokens, cands: list[Candidate]) -> list[Candidate]:
+        """Give every occurrence of a defined short form the meaning of its long form.
+
+        If the long form resolves (to a gene, family, chemical or disease), each
+        occurrence of the short form names that. If it does not, the short
+        form keeps its approved-symbol and FamPlex readings, and other readings
+        only if their name resembles the long form: "squalene synthase (SQS)"
+        is not the human gene FDFT1 (alias SQS), "fluorescence in situ
+        hybridization (FISH)" no gene at all. Returns new candidates for
+        occurrences that the lexicon alone did not find.
+        """
+        abbrevs = find_abbreviations(clean)
+        if not abbrevs:
+            return []
+        by_span: dict[tuple[int, int], list[Candidate]] = {}
+        for c in cands:
+            by_span.setdefault((c.start, c.end), []).append(c)
+        new: list[Candidate] = []
+        done: set[str] = set()
+        for a in abbrevs:
+            if a.short in done:
+                continue
+            done.add(a.short)
+            meaning = self._long_form_meaning(clean, a, cands)
+            pattern = re.compile(r"(?<![\w\u0370-\u03ff])" + re.escape(a.short) + r"(?:s)?(?![\w\u0370-\u03ff])")
+            for m in pattern.finditer(clean):
+                span = (m.start(), m.end())
+                found = by_span.get(span, [])
+                if meaning is not None:
+                    kind, res = meaning
+                    override: dict[str, Resolved | None] = {kind: (-1, res[1], res[2])}
+                    if not found:
+                        c = Candidate(0, 0, span[0], span[1], token_key(a.short), (), "abbreviation")
+                        c.override = override
+                        new.append(c)
+                    for c in found:
+                        c.override = override
+                else:
+                    for c in found:
+                        c.override = self._unsupported_short_form(c, clean, a.long)
+        return new
+
+    def _long_form_meaning(self, clean: str, a: Any, cands: list[Candidate]) -> tuple[str, Resolved] | None:
+        """What the long form names: the longest resolvable candidate ending at its end, covering most of it."""
+        best: tuple[tuple[int, bool], str, Resolved] | None = None
+        need = (a.long_end - a.long_start) * 0.5
+        sources = self.gene_sources | {SRC_NAME}
+        for c in cands:
+            if c.end != a.long_end or c.start < a.long_start or c.end - c.start < need:
+                continue
+            span = clean[c.cstart : c.cend]
+            for kind in sorted({e.kind for e in c.entries} & self.kind_set):
+                res = self._resolve(kind, c, span, sources)
+                if res is None:
+                    continue
+                # longer first; a gene beats a MeSH protein on the same words
+                score = (c.end - c.start, not res[2])
+                if best is None or score > best[0]:
+                    best = (score, kind, res)
+        return (best[1], best[2]) if best else None
+
+    def _unsupported_short_form(self, c: Candidate, clean: str, long_form: str) -> dict[str, Resolved | None]:
+        """Readings of a short form whose long form we cannot resolve: keep those whose name resembles it."""
+        from rapidfuzz import fuzz
+
+        out: dict[str, Resolved | None] = {}
+        lf = fold(long_form)
+        for kind, res in self.resolve(c, clean).items():
+            if res is None:
+                out[kind] = None
+                continue
+            if kind == GENE and all(h.source in (SRC_SYMBOL, SRC_FAMPLEX) for h in res[1]):
+                out[kind] = res  # approved symbols and FamPlex families stand on their own
+                continue
+            if kind == GENE:
+                names = [self.lex.genes[self.lex.gene_targets_by_entrez(h.entrez)].name for h in res[1]]
+            else:
+                names = [h.term for h in res[1]]
+            if any(fuzz.token_set_ratio(fold(n), lf) >= 70 for n in names if n):
+                out[kind] = res
+            else:
+                out[kind] = None
+        return out
 
     def resolve(self, c: Candidate, text: str) -> dict[str, Resolved | None]:
         """Resolution of a candidate for every kind it may be (cached on key, case text and method)."""
@@ -552,11 +645,12 @@ class Matcher:
         self._cache[ck] = out
         return out
 
-    def _resolve(self, kind: str, c: Candidate, span: str) -> Resolved | None:
+    def _resolve(self, kind: str, c: Candidate, span: str, gene_sources: frozenset[str] | None = None) -> Resolved | None:
         entries = [e for e in c.entries if e.kind == kind]
         if kind == GENE:
-            entries = [e for e in entries if e.source in self.gene_sources]
-            extra = [e for e in c.extra if e.source in self.gene_sources]
+            sources = gene_sources or self.gene_sources
+            entries = [e for e in entries if e.source in sources]
+            extra = [e for e in c.extra if e.source in sources]
             if not entries and not extra:
                 return None
             return self._resolve_gene(c, entries, extra, span)
@@ -572,8 +666,7 @@ class Matcher:
         ck = case_key(span)
         if ck in rules.gene_stop_exact:
             return None
-        breaks = letter_breaks(span)
-        entries = [e for e in entries if letter_breaks(e.term) <= breaks]
+        entries = _same_breaks(entries, span)
         exact = [e for e in entries if case_key(e.term) == ck]
         low = ck.lower()
         shape = casing(ck)
@@ -586,6 +679,8 @@ class Matcher:
             if shape == "title" and low in rules.english:
                 need_exact = True
         pool = exact if need_exact else entries
+        cap = self.options.max_family_size
+        pool = [e for e in pool if e.target[0] != "f" or len(self.lex.gene_targets(e.target)) <= cap]
         chosen: list[Entry] = []
         best = 99
         if pool:
@@ -636,8 +731,7 @@ class Matcher:
         stop = rules.chemical_stop if kind == CHEMICAL else rules.disease_stop
         if low in stop:
             return None
-        breaks = letter_breaks(span)
-        entries = [e for e in entries if letter_breaks(e.term) <= breaks]
+        entries = _same_breaks(entries, span)
         exact = [e for e in entries if case_key(e.term) == ck]
         if not exact:
             # abbreviations and short names must match with their own capitalisation
@@ -739,30 +833,49 @@ def _list_stem(head: str, item: str) -> str | None:
 
 
 @lru_cache(maxsize=200_000)
-def letter_breaks(text: str) -> frozenset[int]:
-    """Key positions where a separator stands between two letters ("Protein S" -> {7}).
+def word_breaks(text: str) -> tuple[frozenset[int], frozenset[int], frozenset[int]]:
+    """Key positions of separators between letters or digits: (letter-letter, any, with a space).
 
-    A term's breaks must be breaks of the text it matches, so that "proteins"
-    does not match "Protein S" nor "cycling" "Cyclin G".
+    "Protein S" -> ({7}, {7}, {7}); "NF-κB" -> ({2}, {2}, {}); "IL 6" -> ({}, {2}, {2}).
     """
-    out = set()
+    letters, anys, spaces = set(), set(), set()
     pos = 0
-    pending = False
-    prev_letter = False
+    sep = ""
+    prev = ""
     for ch in fold(text):
         if ch.isalnum() or ch in "/+":
-            if pending and prev_letter and ch.isalpha():
-                out.add(pos)
-            prev_letter = ch.isalpha()
-            pending = False
+            if sep and prev and ch.isalnum():
+                anys.add(pos)
+                if prev.isalpha() and ch.isalpha():
+                    letters.add(pos)
+                if any(c.isspace() for c in sep):
+                    spaces.add(pos)
+            prev = ch if ch.isalnum() else ""
+            sep = ""
             pos += 1
         elif key_drops(ch):
-            pending = True
+            sep += ch
         else:
             pos += 1
-            prev_letter = False
-            pending = False
-    return frozenset(out)
+            prev = ""
+            sep = ""
+    return frozenset(letters), frozenset(anys), frozenset(spaces)
+
+
+def _same_breaks(entries: list[Entry], span: str) -> list[Entry]:
+    """Entries whose word breaks agree with the text's.
+
+    A break between two letters in the term must be a break in the text
+    ("proteins" is not "Protein S", "cycling" not "Cyclin G"), and a space in
+    the text must be a break in the term ("in S" is not INS, "or 2" not OR2).
+    """
+    _, text_any, text_space = word_breaks(span)
+    out = []
+    for e in entries:
+        term_letters, term_any, _ = word_breaks(e.term)
+        if term_letters <= text_any and text_space <= term_any:
+            out.append(e)
+    return out
 
 
 def _acronym(term: str) -> bool:

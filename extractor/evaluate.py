@@ -1,59 +1,99 @@
 """Scoring predicted records against gold records.
 
-Per figure (document) the sets of identifiers are compared: genes by NCBI Gene
-ID, chemicals and diseases by MeSH ID (``MESH:`` prefixes dropped, composite
-``D1|D2`` split). Micro-averaged figures count (figure, ID) pairs; macro
-figures average per-figure scores over the figures where the kind occurs in
-gold or prediction. Zero divisions give 0.0 and are listed in ``notes``.
+Gold and predictions are each a directory of ``.md`` records, a JSONL file of
+records or (gold only) a PubTator file. Per figure (document) the sets of
+identifiers are compared: genes by NCBI Gene ID (``entrez``, int or string),
+chemicals and diseases by MeSH ID (``MESH:`` prefixes dropped, composite
+``D1|D2`` counting each ID). PubTator genes marked ``(Tax:N)`` (non-human) are
+left out of the gold unless ``human_genes_only=False``.
+
+The kinds scored are those present in gold. Gold figures without a prediction
+predict nothing; predicted figures absent from gold are listed, not scored.
+Micro scores count (figure, ID) pairs; macro scores average the per-figure
+scores over the figures where the kind occurs in gold or prediction. Every 0/0
+is reported as 0.0 and said so in ``notes``.
+
+Secondary views: genes by approved HGNC symbol; predicted gene IDs by lexicon
+source (each predicted (figure, ID) pair counted once, under its first source
+in :data:`GENE_SOURCES` order); the most frequent false-positive and
+false-negative words of every kind, with the distinct figures they occur in.
 """
 
 from __future__ import annotations
 
+import json
+import logging
+import os
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterator, Mapping
 
-from .records import FigureRecord, RecordError, detect_format, iter_pubtator, iter_records, InputError
+from .records import (
+    FigureRecord,
+    InputError,
+    RecordError,
+    detect_format,
+    iter_pubtator,
+    parse_markdown,
+    record_from_mapping,
+)
+
+log = logging.getLogger(__name__)
 
 KINDS = ("genes", "chemicals", "diseases")
 GENE_SOURCES = ("hgnc_symbol", "hgnc_alias_symbol", "hgnc_prev_symbol", "bioentities_symbol")
+NO_SOURCE = "(none)"
+NO_WORD = "(no word)"
+EXAMPLES = 3  # example figure ids per FP/FN word
+MAX_LISTED = 100  # figure ids listed in the JSON output
+
+_SPLIT = re.compile(r"[|;,]")
+_GENE_PREFIX = re.compile(r"^(?:ncbigene|ncbi_gene|entrezgene|entrez|geneid)\s*[:_]\s*", re.IGNORECASE)
+_MESH_PREFIX = re.compile(r"^mesh\s*:\s*", re.IGNORECASE)
+_INT = re.compile(r"\d+(?:\.0+)?")
+_RECORD_PROBLEMS = (TypeError, AttributeError, KeyError)
 
 
 class EvaluationError(ValueError):
-    """Gold or prediction input that cannot be scored."""
+    """Gold or prediction input that cannot be scored (the message names the file)."""
+
+
+# --------------------------------------------------------------------------
+# Identifiers and per-figure annotation sets
+# --------------------------------------------------------------------------
 
 
 def normalize_id(kind: str, value: Any) -> list[str]:
-    """Identifiers of one annotation: genes as integer strings, MeSH ids without prefix, composites split."""
-    if value is None:
+    """Identifiers of one annotation: genes as integer strings, MeSH IDs without prefix, composites split."""
+    if value is None or isinstance(value, bool):
         return []
-    text = str(value).strip()
-    out = []
-    for part in re.split(r"[|;,]", text):
+    out: list[str] = []
+    for part in _SPLIT.split(str(value)):
         part = part.strip()
         if not part or part in ("-1", "-"):
             continue
         if kind == "genes":
-            part = part.split("(", 1)[0].strip()
-            if re.fullmatch(r"\d+(\.0+)?", part):
+            part = _GENE_PREFIX.sub("", part.split("(", 1)[0]).strip()
+            if _INT.fullmatch(part):
                 part = str(int(float(part)))
         else:
-            part = re.sub(r"^mesh:", "", part, flags=re.IGNORECASE).strip().upper()
-        if part:
+            part = _MESH_PREFIX.sub("", part).strip().upper()
+        if part and part not in out:
             out.append(part)
     return out
 
 
 @dataclass
 class FigureAnnotations:
-    """Identifier sets of one figure, with the words and sources behind each ID."""
+    """Identifier sets of one figure, with the words, gene sources and symbols behind each ID."""
 
     ids: dict[str, set[str]] = field(default_factory=lambda: {k: set() for k in KINDS})
     symbols: set[str] = field(default_factory=set)
     words: dict[tuple[str, str], list[str]] = field(default_factory=lambda: defaultdict(list))
     sources: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    labels: dict[str, str] = field(default_factory=dict)
 
 
 def annotations_of(record: FigureRecord) -> FigureAnnotations:
@@ -63,7 +103,9 @@ def annotations_of(record: FigureRecord) -> FigureAnnotations:
         for ident in normalize_id("genes", g.entrez):
             fa.ids["genes"].add(ident)
             fa.words[("genes", ident)].append(g.word)
-            fa.sources[ident].append(g.source)
+            fa.sources[ident].append(g.source or NO_SOURCE)
+            if g.hgnc_symbol:
+                fa.labels.setdefault(ident, g.hgnc_symbol)
         if g.hgnc_symbol:
             fa.symbols.add(g.hgnc_symbol)
     for kind, rows in (("chemicals", record.chemicals), ("diseases", record.diseases)):
@@ -74,9 +116,14 @@ def annotations_of(record: FigureRecord) -> FigureAnnotations:
     return fa
 
 
+# --------------------------------------------------------------------------
+# Scores
+# --------------------------------------------------------------------------
+
+
 @dataclass
 class Scores:
-    """Counts and precision/recall/F1."""
+    """Counts and precision/recall/F1 (0.0 where a ratio is 0/0; see :meth:`undefined`)."""
 
     tp: int = 0
     fp: int = 0
@@ -95,6 +142,17 @@ class Scores:
         p, r = self.precision, self.recall
         return 2 * p * r / (p + r) if p + r else 0.0
 
+    def undefined(self) -> list[str]:
+        """The metrics that are 0/0 (and so reported as 0.0)."""
+        out = []
+        if self.tp + self.fp == 0:
+            out.append("precision")
+        if self.tp + self.fn == 0:
+            out.append("recall")
+        if self.precision + self.recall == 0:
+            out.append("f1")
+        return out
+
     def add(self, gold: set[str], pred: set[str]) -> None:
         self.tp += len(gold & pred)
         self.fp += len(pred - gold)
@@ -112,40 +170,74 @@ class Scores:
 
 
 @dataclass
+class WordTally:
+    """False-positive or false-negative (figure, ID) pairs per word, with their figures and IDs."""
+
+    counts: Counter = field(default_factory=Counter)
+    figures: dict[str, dict[str, None]] = field(default_factory=lambda: defaultdict(dict))
+    ids: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
+
+    def add(self, word: str, figid: str, ident: str) -> None:
+        self.counts[word] += 1
+        self.figures[word][figid] = None
+        self.ids[word][ident] += 1
+
+    def top(self, n: int) -> list[dict[str, Any]]:
+        """The ``n`` most frequent words (ties by word): pairs, distinct figures, examples, commonest IDs."""
+        rows = sorted(self.counts.items(), key=lambda kv: (-kv[1], kv[0]))[: max(n, 0)]
+        return [
+            {
+                "word": w,
+                "count": c,
+                "figures": len(self.figures[w]),
+                "examples": list(self.figures[w])[:EXAMPLES],
+                "ids": [i for i, _ in sorted(self.ids[w].items(), key=lambda kv: (-kv[1], kv[0]))[:EXAMPLES]],
+            }
+            for w, c in rows
+        ]
+
+
+@dataclass
 class KindResult:
-    """Scores of one entity kind."""
+    """Scores of one entity kind, with the error breakdown."""
 
     kind: str
     micro: Scores = field(default_factory=Scores)
     per_figure: dict[str, Scores] = field(default_factory=dict)
-    fp_words: Counter = field(default_factory=Counter)
-    fn_words: Counter = field(default_factory=Counter)
-    fp_examples: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
-    fn_examples: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    fp_words: WordTally = field(default_factory=WordTally)
+    fn_words: WordTally = field(default_factory=WordTally)
     by_source: dict[str, Scores] = field(default_factory=dict)
     by_symbol: Scores | None = None
+    labels: dict[str, str] = field(default_factory=dict)
 
     def macro(self) -> dict[str, Any]:
+        """Per-figure scores averaged over the figures where the kind occurs, and the 0/0 counts."""
         figs = list(self.per_figure.values())
         n = len(figs)
-        if not n:
-            return {"figures": 0, "precision": 0.0, "recall": 0.0, "f1": 0.0}
+        undefined = Counter(m for s in figs for m in s.undefined())
         return {
             "figures": n,
-            "precision": round(sum(s.precision for s in figs) / n, 4),
-            "recall": round(sum(s.recall for s in figs) / n, 4),
-            "f1": round(sum(s.f1 for s in figs) / n, 4),
+            "precision": round(sum(s.precision for s in figs) / n, 4) if n else 0.0,
+            "recall": round(sum(s.recall for s in figs) / n, 4) if n else 0.0,
+            "f1": round(sum(s.f1 for s in figs) / n, 4) if n else 0.0,
+            "zero_division": {m: undefined[m] for m in ("precision", "recall", "f1")},
         }
 
     def top_words(self, which: str, n: int = 20) -> list[dict[str, Any]]:
-        counter = self.fp_words if which == "fp" else self.fn_words
-        examples = self.fp_examples if which == "fp" else self.fn_examples
-        return [{"word": w, "count": c, "examples": examples[w][:3]} for w, c in counter.most_common(n)]
+        """Most frequent false-positive (``fp``) or false-negative (``fn``) words."""
+        return (self.fp_words if which == "fp" else self.fn_words).top(n)
+
+    def source_rows(self) -> list[dict[str, Any]]:
+        """Predicted (figure, ID) pairs per lexicon source: tp, fp, precision."""
+        return [
+            {"source": src, "tp": s.tp, "fp": s.fp, "precision": round(s.precision, 4)}
+            for src, s in self.by_source.items()
+        ]
 
 
 @dataclass
 class EvaluationResult:
-    """The whole evaluation: per-kind results, unscored predictions, notes."""
+    """The whole evaluation: per-kind results, figure bookkeeping, skipped records, notes."""
 
     kinds: dict[str, KindResult]
     gold_figures: int
@@ -154,22 +246,21 @@ class EvaluationResult:
     missing_predictions: list[str]
     notes: list[str]
     top: int = 20
+    skipped: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for kind, res in self.kinds.items():
-            out[kind] = res.micro.to_dict()
+        """One JSON-able object: micro scores per kind at the top, ``macro``, ``details``, ``figures``, ``notes``."""
+        out: dict[str, Any] = {kind: res.micro.to_dict() for kind, res in self.kinds.items()}
         out["macro"] = {kind: res.macro() for kind, res in self.kinds.items()}
         details: dict[str, Any] = {}
         for kind, res in self.kinds.items():
-            d: dict[str, Any] = {
-                "false_positive_words": res.top_words("fp", self.top),
-                "false_negative_words": res.top_words("fn", self.top),
-            }
+            d: dict[str, Any] = {}
             if res.by_source:
-                d["by_source"] = {s: v.to_dict() for s, v in res.by_source.items()}
+                d["by_source"] = {r["source"]: {k: v for k, v in r.items() if k != "source"} for r in res.source_rows()}
             if res.by_symbol is not None:
                 d["by_hgnc_symbol"] = res.by_symbol.to_dict()
+            d["false_positive_words"] = res.top_words("fp", self.top)
+            d["false_negative_words"] = res.top_words("fn", self.top)
             details[kind] = d
         out["details"] = details
         out["figures"] = {
@@ -177,34 +268,144 @@ class EvaluationResult:
             "predicted": self.pred_figures,
             "predicted_not_in_gold": len(self.unscored_predictions),
             "gold_without_prediction": len(self.missing_predictions),
+            "predicted_not_in_gold_ids": self.unscored_predictions[:MAX_LISTED],
+            "records_skipped": len(self.skipped),
         }
-        out["notes"] = self.notes
+        out["notes"] = list(self.notes)
         return out
 
 
-def load_annotations(path: str | Path, gold: bool, human_genes_only: bool = True) -> tuple[dict[str, FigureAnnotations], list[str]]:
-    """Annotations per figure id from .md records, JSONL or (gold only) PubTator; and read errors."""
+# --------------------------------------------------------------------------
+# Reading gold and predictions
+# --------------------------------------------------------------------------
+
+
+def _record_problem(exc: Exception) -> str:
+    if isinstance(exc, ValueError):
+        return str(exc)
+    return f"malformed record: genes, chemicals and diseases must be lists of mappings ({exc})"
+
+
+def _read_md(path: Path) -> FigureRecord | RecordError:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return RecordError(str(path), f"cannot read ({exc.strerror})")
+    try:
+        return parse_markdown(data, str(path))
+    except (ValueError, *_RECORD_PROBLEMS) as exc:
+        return RecordError(str(path), _record_problem(exc))
+
+
+def _iter_jsonl(path: Path) -> Iterator[FigureRecord | RecordError]:
+    try:
+        fh = open(path, "rb")
+    except OSError as exc:
+        raise EvaluationError(f"{path}: cannot read ({exc.strerror})") from None
+    with fh:
+        for lineno, raw in enumerate(fh, 1):
+            if not raw.strip():
+                continue
+            where = f"{path}:{lineno}"
+            try:
+                data = json.loads(raw.decode("utf-8"))
+            except UnicodeDecodeError as exc:
+                yield RecordError(where, f"not valid UTF-8 (byte {exc.start})")
+                continue
+            except json.JSONDecodeError as exc:
+                yield RecordError(where, f"malformed JSON: {exc.msg} at column {exc.colno}")
+                continue
+            try:
+                yield record_from_mapping(data, where)
+            except (ValueError, *_RECORD_PROBLEMS) as exc:
+                yield RecordError(where, _record_problem(exc))
+
+
+def _iter_items(path: Path, fmt: str, human_genes_only: bool) -> Iterator[FigureRecord | RecordError]:
+    """Records of ``path`` (any malformed record comes as a RecordError, never as an exception)."""
+    if fmt == "pubtator":
+        for doc in iter_pubtator(path):
+            yield doc if isinstance(doc, RecordError) else doc.to_record(human_genes_only=human_genes_only)
+    elif fmt == "jsonl":
+        yield from _iter_jsonl(path)
+    elif fmt == "mddir":
+        try:
+            names = sorted(e.name for e in os.scandir(path) if e.name.endswith(".md") and e.is_file())
+        except OSError as exc:
+            raise EvaluationError(f"{path}: cannot list directory ({exc.strerror})") from None
+        for name in names:
+            if name.lower() != "readme.md":
+                yield _read_md(path / name)
+    else:
+        yield _read_md(path)
+
+
+def load_annotations(
+    path: str | Path, gold: bool, human_genes_only: bool = True
+) -> tuple[dict[str, FigureAnnotations], list[str]]:
+    """Annotations per figure id, and one line per record skipped (unreadable, malformed, duplicate figid).
+
+    Raises EvaluationError if the path cannot be read at all, is PubTator but not gold,
+    or holds records of which none is readable.
+    """
+    role = "gold" if gold else "predictions"
     p = Path(path)
     try:
         fmt = detect_format(p)
     except InputError as exc:
-        raise EvaluationError(str(exc)) from None
+        raise EvaluationError(f"{role}: {exc}") from None
+    if fmt == "pubtator" and not gold:
+        raise EvaluationError(f"{role}: {p}: PubTator files are accepted as gold only")
     errors: list[str] = []
     out: dict[str, FigureAnnotations] = {}
-    if fmt == "pubtator":
-        if not gold:
-            raise EvaluationError(f"{p}: PubTator files are accepted as gold only")
-        items: Iterable[Any] = (
-            d if isinstance(d, RecordError) else d.to_record(human_genes_only=human_genes_only) for d in iter_pubtator(p)
-        )
-    else:
-        items = iter_records(p)
-    for item in items:
+    first_seen: dict[str, str] = {}
+    for item in _iter_items(p, fmt, human_genes_only):
         if isinstance(item, RecordError):
             errors.append(item.line())
-            continue
-        out[item.figid] = annotations_of(item)
+        elif item.figid in out:
+            errors.append(
+                f"{item.path}: duplicate figid {item.figid!r} (first read from {first_seen[item.figid]}); skipped"
+            )
+        else:
+            out[item.figid] = annotations_of(item)
+            first_seen[item.figid] = item.path
+    if not out and errors:
+        if len(errors) == 1:
+            raise EvaluationError(f"{role}: {errors[0]}")
+        raise EvaluationError(f"{role}: no readable records in {p} ({len(errors)} unreadable; first: {errors[0]})")
     return out, errors
+
+
+# --------------------------------------------------------------------------
+# Scoring
+# --------------------------------------------------------------------------
+
+
+def _examples(figids: list[str], n: int = 3) -> str:
+    return ", ".join(figids[:n]) + (", ..." if len(figids) > n else "")
+
+
+def _best_source(sources: list[str]) -> str:
+    return min(sources, key=lambda s: (GENE_SOURCES.index(s) if s in GENE_SOURCES else len(GENE_SOURCES), s))
+
+
+def _zero_division_notes(kind: str, res: KindResult) -> list[str]:
+    notes = []
+    undefined = res.micro.undefined()
+    if "precision" in undefined:
+        notes.append(f"{kind}: no predicted IDs, so micro precision is 0/0 and reported as 0.0")
+    if "recall" in undefined:
+        notes.append(f"{kind}: no gold IDs, so micro recall is 0/0 and reported as 0.0")
+    if "f1" in undefined:
+        notes.append(f"{kind}: no true positives, so micro F1 is 0/0 and reported as 0.0")
+    macro = res.macro()
+    zd = macro["zero_division"]
+    if zd["precision"] or zd["recall"]:
+        notes.append(
+            f"{kind}: macro averages over {macro['figures']} figures count 0/0 as 0.0: precision in "
+            f"{zd['precision']} figures (nothing predicted), recall in {zd['recall']} figures (nothing in gold)"
+        )
+    return notes
 
 
 def score(
@@ -213,8 +414,15 @@ def score(
     """Compare prediction and gold identifier sets figure by figure."""
     notes: list[str] = []
     present = [k for k in KINDS if any(fa.ids[k] for fa in gold.values())]
-    if not present:
+    if not gold:
+        notes.append("gold holds no figures; nothing scored")
+    elif not present:
         notes.append("gold holds no annotations of any kind; nothing scored")
+    for kind in KINDS:
+        if kind not in present:
+            n = sum(len(fa.ids[kind]) for figid, fa in pred.items() if figid in gold)
+            if n:
+                notes.append(f"{kind}: {n} predicted (figure, ID) pairs not scored (no {kind} in gold)")
     results = {k: KindResult(k) for k in present}
     if "genes" in results:
         results["genes"].by_source = {s: Scores() for s in GENE_SOURCES}
@@ -233,19 +441,17 @@ def score(
                 res.per_figure[figid] = fig
             for ident in sorted(ps - gs):
                 for w in dict.fromkeys(p.words[(kind, ident)]):
-                    res.fp_words[w] += 1
-                    if len(res.fp_examples[w]) < 5:
-                        res.fp_examples[w].append(figid)
+                    res.fp_words.add(w or NO_WORD, figid, ident)
             for ident in sorted(gs - ps):
                 for w in dict.fromkeys(g.words[(kind, ident)]):
-                    res.fn_words[w] += 1
-                    if len(res.fn_examples[w]) < 5:
-                        res.fn_examples[w].append(figid)
+                    res.fn_words.add(w or NO_WORD, figid, ident)
             if kind == "genes":
-                for ident in ps:
-                    srcs = p.sources.get(ident) or ["(none)"]
-                    src = min(srcs, key=lambda s: GENE_SOURCES.index(s) if s in GENE_SOURCES else 99)
-                    bucket = res.by_source.setdefault(src, Scores())
+                for ident in sorted(gs | ps):
+                    label = g.labels.get(ident) or p.labels.get(ident)
+                    if label:
+                        res.labels.setdefault(ident, label)
+                for ident in sorted(ps):
+                    bucket = res.by_source.setdefault(_best_source(p.sources.get(ident) or [NO_SOURCE]), Scores())
                     if ident in gs:
                         bucket.tp += 1
                     else:
@@ -253,16 +459,17 @@ def score(
                 if res.by_symbol is not None:
                     res.by_symbol.add(g.symbols, p.symbols)
     for kind, res in results.items():
-        if res.micro.tp + res.micro.fp == 0:
-            notes.append(f"{kind}: no predictions, precision set to 0.0 (0/0)")
-        if res.micro.tp + res.micro.fn == 0:
-            notes.append(f"{kind}: no gold identifiers, recall set to 0.0 (0/0)")
+        notes.extend(_zero_division_notes(kind, res))
     unscored = sorted(set(pred) - set(gold))
     missing = sorted(set(gold) - set(pred))
     if unscored:
-        notes.append(f"{len(unscored)} predicted figures are not in gold and were not scored")
+        notes.append(
+            f"{len(unscored)} predicted figures are not in gold and were not scored (e.g. {_examples(unscored)})"
+        )
     if missing:
-        notes.append(f"{len(missing)} gold figures have no prediction (scored as predicting nothing)")
+        notes.append(
+            f"{len(missing)} gold figures have no prediction (scored as predicting nothing; e.g. {_examples(missing)})"
+        )
     return EvaluationResult(results, len(gold), len(pred), unscored, missing, notes, top)
 
 
@@ -273,20 +480,22 @@ def evaluate_paths(
     human_genes_only: bool = True,
     top: int = 20,
 ) -> EvaluationResult:
-    """Score ``pred_path`` against ``gold_path``; optionally write the HTML report."""
+    """Score ``pred_path`` against ``gold_path``; optionally write the HTML report into ``report_dir``."""
     gold, gold_errors = load_annotations(gold_path, gold=True, human_genes_only=human_genes_only)
     pred, pred_errors = load_annotations(pred_path, gold=False)
-    if not gold and gold_errors:
-        raise EvaluationError(f"no readable gold records in {gold_path}: {gold_errors[0]}")
     result = score(gold, pred, top=top)
-    for line in gold_errors:
-        result.notes.append(f"gold record skipped: {line}")
-    for line in pred_errors:
-        result.notes.append(f"prediction skipped: {line}")
+    for role, lines in (("gold", gold_errors), ("prediction", pred_errors)):
+        for line in lines:
+            log.warning("%s record skipped: %s", role, line)
+            result.notes.append(f"{role} record skipped: {line}")
+            result.skipped.append(line)
     if report_dir is not None:
         from .report import write_report
 
-        write_report(result, Path(report_dir), gold_path=str(gold_path), pred_path=str(pred_path))
+        try:
+            write_report(result, Path(report_dir), gold_path=str(gold_path), pred_path=str(pred_path))
+        except OSError as exc:
+            raise EvaluationError(f"cannot write the report into {report_dir}: {exc}") from None
     return result
 
 
@@ -302,19 +511,27 @@ def format_table(result: EvaluationResult, details: bool = False) -> str:
     if details:
         for kind, res in result.kinds.items():
             if res.by_source:
-                lines.append(f"\n{kind} by lexicon source (predicted IDs):")
-                for src, s in res.by_source.items():
-                    if s.tp + s.fp:
-                        lines.append(f"  {src:<20} tp {s.tp:>5}  fp {s.fp:>5}  precision {s.precision:.3f}")
+                lines.append(f"\n{kind} by lexicon source (predicted IDs, each under its first source):")
+                for row in res.source_rows():
+                    if row["tp"] + row["fp"]:
+                        lines.append(
+                            f"  {row['source']:<20} tp {row['tp']:>5}  fp {row['fp']:>5}"
+                            f"  precision {row['precision']:.3f}"
+                        )
             if res.by_symbol is not None:
                 s = res.by_symbol
-                lines.append(f"  by hgnc_symbol: P {s.precision:.3f} R {s.recall:.3f} F1 {s.f1:.3f}")
+                lines.append(
+                    f"  by hgnc_symbol: tp {s.tp} fp {s.fp} fn {s.fn}"
+                    f"  P {s.precision:.3f} R {s.recall:.3f} F1 {s.f1:.3f}"
+                )
             for which, title in (("fp", "false positives"), ("fn", "false negatives")):
                 rows = res.top_words(which, result.top)
                 if rows:
-                    lines.append(f"\n{kind}: most frequent {title}")
+                    lines.append(f"\n{kind}: most frequent {title} ((figure, ID) pairs, figures, e.g.)")
                     for r in rows:
-                        lines.append(f"  {r['count']:>5}  {r['word']!s:<30} e.g. {', '.join(r['examples'])}")
+                        lines.append(
+                            f"  {r['count']:>5} {r['figures']:>5}  {r['word']!s:<30} e.g. {', '.join(r['examples'])}"
+                        )
     if result.notes:
         lines.append("")
         lines.extend(f"note: {n}" for n in result.notes)

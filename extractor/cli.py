@@ -12,6 +12,7 @@ from typing import Any, Sequence
 
 from . import __version__
 from .config import Config, ConfigError, load_config, validate, with_overrides
+from .evaluate import EvaluationError
 from .resources import ResourceError
 
 log = logging.getLogger("extractor")
@@ -27,7 +28,8 @@ def _setup_logging(verbose: int, quiet: bool) -> None:
 
 
 def _add_run_flags(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--ocr-dir", help="directory of <figid>.txt OCR texts")
+    p.add_argument("--ocr-dir", help="directory of OCR results: <figid>.txt, .json (Cloud Vision), .tsv (Tesseract), .hocr")
+    p.add_argument("--images", metavar="DIR", help="directory of <figid>.png/.jpg/... images to OCR with Tesseract")
     p.add_argument("--texts", help="comma-separated texts to read: caption, ocr (default both)")
     p.add_argument("--kinds", help="comma-separated kinds: genes, chemicals, diseases (default all)")
     p.add_argument("--format", choices=("auto", "md", "jsonl"), help="output format (default: from --out)")
@@ -48,6 +50,7 @@ def _split(value: str | None) -> list[str] | None:
 def _overrides(args: argparse.Namespace) -> dict[str, Any]:
     return {
         "ocr_dir": args.ocr_dir,
+        "images_dir": args.images,
         "texts": _split(args.texts),
         "kinds": _split(args.kinds),
         "output.format": args.format,
@@ -224,7 +227,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     _setup_logging(args.verbose, args.quiet)
     try:
         return int(args.func(args) or 0)
-    except (ConfigError, ResourceError) as exc:
+    except (ConfigError, ResourceError, EvaluationError) as exc:
         log.error("%s", exc)
         return 2
     except KeyboardInterrupt:

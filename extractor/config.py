@@ -85,6 +85,7 @@ class Config:
 
     inputs: tuple[str, ...] = ()
     ocr_dir: str | None = None
+    images_dir: str | None = None
     texts: tuple[str, ...] = TEXT_FIELDS
     kinds: tuple[str, ...] = KIND_CHOICES
     lexicon: LexiconConfig = field(default_factory=LexiconConfig)
@@ -122,8 +123,11 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "output.format": ("auto", "md", "jsonl"),
     "run.engine": ("local", "dask"),
 }
-PATH_KEYS = ("inputs", "ocr_dir", "lexicon.sources", "output.path", "output.tsv", "evaluate.gold", "evaluate.report")
-MUST_EXIST = ("inputs", "ocr_dir", "lexicon.sources", "evaluate.gold")
+PATH_KEYS = (
+    "inputs", "ocr_dir", "images_dir", "lexicon.sources",
+    "output.path", "output.tsv", "evaluate.gold", "evaluate.report",
+)  # fmt: skip
+MUST_EXIST = ("inputs", "ocr_dir", "images_dir", "lexicon.sources", "evaluate.gold")
 
 
 def _plain(value: Any) -> Any:
@@ -238,6 +242,12 @@ def validate(cfg: Config, origin: str = "config") -> Config:
         for v in value if isinstance(value, tuple) else (value,):
             if v is not None and not Path(v).exists():
                 raise ConfigError(f"{origin}: {dotted}: no such file or directory: {v}")
+    if cfg.images_dir is not None:
+        from .ocr import ocr_unavailable_reason
+
+        reason = ocr_unavailable_reason()
+        if reason is not None:
+            raise ConfigError(f"{origin}: images_dir: {reason}")
     return cfg
 
 
@@ -280,9 +290,12 @@ def with_overrides(cfg: Config, overrides: Mapping[str, Any], origin: str = "com
             continue
         cls: Any = hints_root
         parts = dotted.split(".")
-        for part in parts[:-1]:
-            cls = typing.get_type_hints(cls)[part]
-        tp = typing.get_type_hints(cls)[parts[-1]]
+        try:
+            for part in parts[:-1]:
+                cls = typing.get_type_hints(cls)[part]
+            tp = typing.get_type_hints(cls)[parts[-1]]
+        except (KeyError, TypeError):
+            raise ConfigError(f"{origin}: unknown key {dotted}") from None
         value = _coerce(value, tp, dotted, origin)
         if dotted in PATH_KEYS:
             if isinstance(value, tuple):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Iterable, Sequence
 
 from .lexicon import Lexicon
@@ -73,14 +72,3 @@ class Annotator:
         genes, chems, dis = mentions_to_rows(self.mentions(record, ocr_text), self.options.provenance)
         return record.with_annotations(genes, chems, dis)
 
-
-def read_ocr_file(ocr_dir: Path, figid: str) -> str | None:
-    """OCR text of a figure from ``ocr_dir/<figid>.txt`` if present (ValueError if unreadable)."""
-    path = ocr_dir / f"{figid}.txt"
-    if not path.is_file():
-        return None
-    data = path.read_bytes()
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ValueError(f"{path}: OCR text is not valid UTF-8 (byte {exc.start})") from None

@@ -309,7 +309,7 @@ def _iter_jsonl(path: Path) -> Iterator[FigureRecord | RecordError]:
                 continue
             where = f"{path}:{lineno}"
             try:
-                data = json.loads(raw.decode("utf-8"))
+                data = json.loads(raw.decode("utf-8-sig" if lineno == 1 else "utf-8"))  # -sig: drop a BOM
             except UnicodeDecodeError:
                 yield RecordError(where, "not valid UTF-8")
                 continue
@@ -388,7 +388,7 @@ def iter_pubtator(path: str | os.PathLike[str]) -> Iterator[PubtatorDoc | Record
     with fh:
         for lineno, raw in enumerate(fh, 1):
             try:
-                line = raw.decode("utf-8").rstrip("\r\n")
+                line = raw.decode("utf-8-sig" if lineno == 1 else "utf-8").rstrip("\r\n")
             except UnicodeDecodeError:
                 yield RecordError(f"{p}:{lineno}", "not valid UTF-8")
                 continue

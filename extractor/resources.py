@@ -208,17 +208,23 @@ def download_sources(cache: Path, specs: Iterable[SourceSpec] = SOURCE_SPECS, ti
         dest = dest_dir / spec.url.rsplit("/", 1)[-1]
         dest_dir.mkdir(parents=True, exist_ok=True)
         log.info("downloading %s", spec.url)
+        partial: str | None = None
         try:
             with urllib.request.urlopen(spec.url, timeout=timeout) as resp, tempfile.NamedTemporaryFile(
-                dir=dest_dir, delete=False
+                dir=dest_dir, prefix=f".{dest.name}.", suffix=".part", delete=False
             ) as tmp:
+                partial = tmp.name
                 shutil.copyfileobj(resp, tmp)
-            os.replace(tmp.name, dest)
+            os.replace(partial, dest)
+            partial = None
         except (urllib.error.URLError, OSError, TimeoutError) as exc:
             if spec.required:
                 raise ResourceError(f"cannot download {spec.url}: {exc}") from exc
             log.warning("optional source %s not downloaded: %s", spec.url, exc)
             continue
+        finally:
+            if partial is not None:  # an interrupted download leaves no partial file behind
+                Path(partial).unlink(missing_ok=True)
         paths[spec.role] = dest
     return SourceFiles(cache, paths)
 
@@ -249,6 +255,17 @@ def file_sha256(path: Path) -> str:
     return value
 
 
+def _new_file_mode() -> int:
+    """Permissions of a newly created ordinary file: 0o666 less the process umask."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+#: ``mkstemp`` creates files readable by their owner only; written files get the usual mode.
+_NEW_FILE_MODE = _new_file_mode()
+
+
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` through a temporary file and a rename."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -256,6 +273,7 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
+        os.chmod(tmp, _NEW_FILE_MODE)
         os.replace(tmp, path)
     except BaseException:
         try:

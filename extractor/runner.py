@@ -17,7 +17,8 @@ from typing import IO, Any, Iterable, Iterator, Sequence
 from . import __version__
 from .config import Config, ConfigError
 from .lexicon import Lexicon, ensure_lexicon, load_lexicon
-from .pipeline import Annotator, AnnotateOptions, read_ocr_file
+from .ocr import find_image, load_ocr_text, ocr_image
+from .pipeline import Annotator, AnnotateOptions
 from .records import (
     TSV_COLUMNS,
     ConceptRow,
@@ -181,6 +182,7 @@ def iter_inputs(cfg: Config, summary: RunSummary) -> Iterator[tuple[FigureRecord
     """Records of every input with their OCR text; errors are logged and counted."""
     seen: dict[str, str] = {}
     ocr_dir = Path(cfg.ocr_dir) if cfg.ocr_dir else None
+    images_dir = Path(cfg.images_dir) if cfg.images_dir else None
     for source in cfg.inputs:
         for item in iter_records(source):
             if isinstance(item, RecordError):
@@ -192,9 +194,14 @@ def iter_inputs(cfg: Config, summary: RunSummary) -> Iterator[tuple[FigureRecord
                 continue
             seen[item.figid] = item.path
             ocr = None
-            if ocr_dir is not None and "ocr" in cfg.texts:
+            if "ocr" in cfg.texts:
                 try:
-                    ocr = read_ocr_file(ocr_dir, item.figid)
+                    if ocr_dir is not None:
+                        ocr = load_ocr_text(ocr_dir, item.figid)
+                    if images_dir is not None and not (ocr or item.ocr_text or "").strip():
+                        image = find_image(images_dir, item.figid)
+                        if image is not None:
+                            ocr = ocr_image(image)  # slow; in this process for now
                 except ValueError as exc:
                     _fail(summary, str(exc))
                     continue

@@ -1,0 +1,483 @@
+"""Parsing HGNC, FamPlex and MeSH sources; building, caching and loading the lexicon."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from extractor import lexicon as lexicon_mod
+from extractor.lexicon import (
+    BUILDER_VERSION,
+    CHEMICAL,
+    DISEASE,
+    GENE,
+    NONGENE,
+    SRC_ALIAS,
+    SRC_FAMPLEX,
+    SRC_MESH_ENTRY,
+    SRC_MESH_NAME,
+    SRC_PREV,
+    SRC_SCR_NAME,
+    SRC_SCR_SYNONYM,
+    SRC_SYMBOL,
+    Lexicon,
+    MeshRecord,
+    MeshTreeRules,
+    chemical_variants,
+    ensure_lexicon,
+    load_variant_rules,
+    parse_hgnc,
+    parse_mesh,
+    singular,
+)
+from extractor.normalize import key
+from extractor.resources import extractor_home
+
+from conftest import FIXTURE_SOURCES, FIXTURES
+
+ALT = FIXTURES / "alt-formats"
+CUSTOM_HGNC = FIXTURE_SOURCES / "hgnc" / "hgnc_custom_download.tsv.gz"
+COMPLETE_HGNC = ALT / "hgnc_complete_set.txt"
+
+#: Approved genes with an NCBI Gene ID in the fixture custom download (27 rows, 2 without).
+FIXTURE_GENES = {
+    "BDNF", "MTOR", "GSK3A", "GSK3B", "AKT1", "AKT2", "AKT3", "HAS1", "FASTK", "MAPK1", "MAPK3", "CFP",
+    "KDM6A", "KDM6B", "TGFB1", "TGFB2", "TGFB3", "IL6", "SMAD2", "SMAD3", "EIF2AK3", "MYC", "TERT",
+    "CTNNB1", "NUDT4",
+}  # fmt: skip
+
+
+# --------------------------------------------------------------------------
+# helpers
+# --------------------------------------------------------------------------
+
+
+def entries(lex: Lexicon, text: str, kind: str | None = None):
+    return [e for e in lex.lookup(key(text)) if kind is None or e.kind == kind]
+
+
+def symbols(lex: Lexicon, target: str) -> list[str]:
+    return [lex.genes[i].symbol for i in lex.gene_targets(target)]
+
+
+def gene_readings(lex: Lexicon, text: str) -> dict[tuple[str, str], list[str]]:
+    """{(source, variant): member symbols} of the gene entries under ``text``."""
+    return {(e.source, e.variant): symbols(lex, e.target) for e in entries(lex, text, GENE)}
+
+
+def family(lex: Lexicon, fid: str) -> list[str]:
+    return [lex.genes[i].symbol for i in lex.families.get(fid, ())]
+
+
+def copy_sources(tmp_path: Path) -> Path:
+    return Path(shutil.copytree(FIXTURE_SOURCES, tmp_path / "sources"))
+
+
+def edit_csv(path: Path, drop: tuple[str, ...] = (), add: tuple[str, ...] = ()) -> None:
+    lines = [ln for ln in path.read_text(encoding="utf-8").splitlines() if ln not in drop]
+    assert len(lines) == len(path.read_text(encoding="utf-8").splitlines()) - len(drop), "line to drop not found"
+    path.write_text("\n".join(lines + list(add)) + "\n", encoding="utf-8")
+
+
+def alt_format_sources(tmp_path: Path) -> Path:
+    """Sources in the publishers' download formats: HGNC complete set, MeSH XML."""
+    root = tmp_path / "alt-sources"
+    shutil.copytree(FIXTURE_SOURCES / "famplex", root / "famplex")
+    (root / "hgnc").mkdir()
+    (root / "mesh").mkdir()
+    shutil.copy(COMPLETE_HGNC, root / "hgnc")
+    shutil.copy(ALT / "desc2025.xml", root / "mesh")
+    shutil.copy(ALT / "supp2025.xml", root / "mesh")
+    return root
+
+
+# --------------------------------------------------------------------------
+# HGNC
+# --------------------------------------------------------------------------
+
+
+def test_parse_hgnc_custom_download():
+    recs = {r.symbol: r for r in parse_hgnc(CUSTOM_HGNC)}
+    assert len(recs) == 27
+    bdnf = recs["BDNF"]
+    assert (bdnf.hgnc_id, bdnf.entrez, bdnf.status) == ("HGNC:1033", "627", "Approved")
+    assert bdnf.aliases == ["ANON2", "BULN2"]
+    assert bdnf.uniprot == ["P23560"]
+    assert bdnf.name == "brain derived neurotrophic factor"
+    assert bdnf.locus_type == "gene with protein product"
+    assert recs["MAPK1"].previous == ["PRKM2", "PRKM1"]
+    assert recs["MTOR"].aliases == ["FRAP", "FRAP2", "RAFT1", "RAPT1", "FLJ44809"]
+    assert recs["A1S9T"].status == "Symbol Withdrawn"
+    assert recs["NOENTREZ"].entrez == ""
+
+
+def test_parse_hgnc_complete_set():
+    recs = {r.symbol: r for r in parse_hgnc(COMPLETE_HGNC)}
+    assert set(recs) == {"AKT1", "MTOR", "A1S9T"}
+    akt1 = recs["AKT1"]
+    assert akt1.aliases == ["AKT", "PKB", "RAC"]  # quoted, "|"-separated
+    assert (akt1.hgnc_id, akt1.entrez, akt1.status) == ("HGNC:391", "207", "Approved")
+    assert akt1.uniprot == ["P31749"]
+    assert akt1.name == "AKT serine/threonine kinase 1"
+    assert recs["MTOR"].previous == ["FRAP1"]
+    assert recs["MTOR"].aliases == ["FRAP", "FRAP2"]
+    assert recs["A1S9T"].entrez == ""
+
+
+def test_parse_hgnc_rejects_other_files(tmp_path):
+    other = tmp_path / "other.tsv"
+    other.write_text("id\tname\n1\tx\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="not an HGNC download"):
+        list(parse_hgnc(other))
+    empty = tmp_path / "empty.tsv"
+    empty.write_text("", encoding="utf-8")
+    with pytest.raises(ValueError, match="empty HGNC file"):
+        list(parse_hgnc(empty))
+    missing_column = tmp_path / "partial.txt"
+    missing_column.write_text("hgnc_id\tsymbol\tstatus\nHGNC:1\tA\tApproved\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="HGNC column 'alias_symbol' missing"):
+        list(parse_hgnc(missing_column))
+
+
+def test_only_approved_genes_with_an_ncbi_gene_id(tiny_lexicon):
+    got = {g.symbol for g in tiny_lexicon.genes}
+    assert got == FIXTURE_GENES
+    assert entries(tiny_lexicon, "A1S9T") == []  # withdrawn
+    assert entries(tiny_lexicon, "NOENTREZ") == []  # no NCBI Gene ID
+    bdnf = next(g for g in tiny_lexicon.genes if g.symbol == "BDNF")
+    assert (bdnf.entrez, bdnf.hgnc_id) == ("627", "HGNC:1033")
+
+
+def test_gene_symbols_aliases_and_previous_symbols(tiny_lexicon):
+    assert gene_readings(tiny_lexicon, "BDNF") == {(SRC_SYMBOL, ""): ["BDNF"]}
+    assert gene_readings(tiny_lexicon, "GSK-3β") == {(SRC_SYMBOL, ""): ["GSK3B"]}
+    assert gene_readings(tiny_lexicon, "RAFT1") == {(SRC_ALIAS, ""): ["MTOR"]}
+    assert gene_readings(tiny_lexicon, "FRAP1") == {(SRC_PREV, ""): ["MTOR"]}
+    assert gene_readings(tiny_lexicon, "PRKM1") == {(SRC_PREV, ""): ["MAPK1"]}
+    assert gene_readings(tiny_lexicon, "beta-catenin") == {(SRC_ALIAS, ""): ["CTNNB1"]}
+
+
+# --------------------------------------------------------------------------
+# FamPlex
+# --------------------------------------------------------------------------
+
+
+def test_famplex_families_expand_to_member_genes(tiny_lexicon):
+    assert family(tiny_lexicon, "AKT") == ["AKT1", "AKT2", "AKT3"]
+    assert family(tiny_lexicon, "GSK3") == ["GSK3A", "GSK3B"]
+    assert family(tiny_lexicon, "ERK") == ["MAPK1", "MAPK3"]
+    # recursive: ERK isa MAPK, SMAD2_3 isa SMAD
+    assert family(tiny_lexicon, "MAPK") == ["MAPK1", "MAPK3"]
+    assert family(tiny_lexicon, "SMAD") == ["SMAD2", "SMAD3"]
+    # an entity without member genes is not a family
+    assert "Caspase_3_7_family" not in tiny_lexicon.families
+    assert entries(tiny_lexicon, "Caspase 3 7") == []
+    assert gene_readings(tiny_lexicon, "GSK3") == {(SRC_FAMPLEX, ""): ["GSK3A", "GSK3B"]}
+    assert gene_readings(tiny_lexicon, "SMAD2_3") == {(SRC_FAMPLEX, ""): ["SMAD2", "SMAD3"]}
+
+
+def test_famplex_relations_through_previous_symbols_partof_stripped_names_and_cycles(tmp_path):
+    src = copy_sources(tmp_path)
+    famplex = src / "famplex"
+    edit_csv(
+        famplex / "relations.csv",
+        drop=("FPLX,ERK,isa,FPLX,MAPK",),  # MAPK keeps only "HGNC,PRKM1,isa,FPLX,MAPK" (PRKM1 -> MAPK1)
+        add=(
+            "HGNC,BDNF,partof,FPLX,Neurotrophin_complex",
+            "HGNC,IL6,partof,FPLX,Neurotrophin_complex",
+            "HGNC,NOTAGENE,isa,FPLX,Neurotrophin_complex",
+            "HGNC,TERT,isa,FPLX,Cyc_a_family",
+            "FPLX,Cyc_a_family,isa,FPLX,Cyc_b",
+            "FPLX,Cyc_b,isa,FPLX,Cyc_a_family",
+        ),
+    )
+    edit_csv(famplex / "entities.csv", add=("Neurotrophin_complex", "Cyc_a_family", "Cyc_b"))
+    lex = Lexicon(ensure_lexicon(src))
+    assert family(lex, "MAPK") == ["MAPK1"]
+    assert family(lex, "ERK") == ["MAPK1", "MAPK3"]
+    assert family(lex, "Neurotrophin_complex") == ["BDNF", "IL6"]
+    assert family(lex, "Cyc_a_family") == ["TERT"]
+    assert family(lex, "Cyc_b") == ["TERT"]
+    assert gene_readings(lex, "Neurotrophin complex") == {(SRC_FAMPLEX, ""): ["BDNF", "IL6"]}
+    assert gene_readings(lex, "Neurotrophin") == {(SRC_FAMPLEX, "stripped"): ["BDNF", "IL6"]}
+    assert gene_readings(lex, "Cyc a") == {(SRC_FAMPLEX, "stripped"): ["TERT"]}
+    assert all(e.term == "Neurotrophin" for e in entries(lex, "neurotrophin"))
+
+
+def test_grounding_map_texts(tiny_lexicon):
+    lex = tiny_lexicon
+    assert gene_readings(lex, "Akt")[(SRC_FAMPLEX, "grounding")] == ["AKT1", "AKT2", "AKT3"]
+    assert gene_readings(lex, "ERK 1/2") == {(SRC_FAMPLEX, "grounding"): ["MAPK1", "MAPK3"]}
+    # HGNC grounding to a gene symbol
+    assert gene_readings(lex, "mTOR")[(SRC_FAMPLEX, "grounding")] == ["MTOR"]
+    # UniProt grounding mapped through HGNC's UniProt column (P28482 is MAPK1's in the fixture)
+    assert gene_readings(lex, "4E-BP1") == {(SRC_FAMPLEX, "grounding"): ["MAPK1"]}
+    # a grounding to a gene not in HGNC gives nothing
+    assert entries(lex, "c-MET") == []
+
+
+def test_chebi_grounding_is_a_non_gene_entry(tiny_lexicon):
+    (atp,) = entries(tiny_lexicon, "ATP")
+    assert (atp.kind, atp.source, atp.target, atp.term, atp.variant) == (NONGENE, "CHEBI", "CHEBI:15422", "ATP", "grounding")
+
+
+def test_bel_equivalences(tiny_lexicon):
+    assert gene_readings(tiny_lexicon, "AKT Family")[(SRC_FAMPLEX, "equivalence")] == ["AKT1", "AKT2", "AKT3"]
+    # an equivalence to an unknown entity, and non-BEL namespaces, add nothing
+    assert entries(tiny_lexicon, "Unknown Complex") == []
+
+
+# --------------------------------------------------------------------------
+# MeSH
+# --------------------------------------------------------------------------
+
+
+def concept_ids(lex: Lexicon, text: str, kind: str) -> set[str]:
+    return {e.target for e in entries(lex, text, kind)}
+
+
+def test_mesh_descriptor_kinds(tiny_lexicon):
+    lex = tiny_lexicon
+    assert concept_ids(lex, "Ketamine", CHEMICAL) == {"D007649"}
+    assert concept_ids(lex, "Ketalar", CHEMICAL) == {"D007649"}
+    assert concept_ids(lex, "Lithium", CHEMICAL) == {"D008094"}
+    assert concept_ids(lex, "GABA", CHEMICAL) == {"D005680"}
+    assert concept_ids(lex, "AMPA", CHEMICAL) == {"D018350"}
+    assert concept_ids(lex, "Parkinson Disease", DISEASE) == {"D010300"}
+    assert concept_ids(lex, "Paralysis Agitans", DISEASE) == {"D010300"}
+    assert concept_ids(lex, "Mental Disorders", DISEASE) == {"D001523"}  # F03
+    assert concept_ids(lex, "Convulsions", DISEASE) == {"D012640"}
+    # diseases are not chemicals and vice versa; other branches give nothing
+    assert concept_ids(lex, "Parkinson Disease", CHEMICAL) == set()
+    assert concept_ids(lex, "Ketamine", DISEASE) == set()
+    assert entries(lex, "Abattoirs") == []  # J01
+    (ket,) = entries(lex, "Ketamine")
+    assert (ket.source, ket.term) == (SRC_MESH_NAME, "Ketamine")
+    assert {e.source for e in entries(lex, "Ketalar")} == {SRC_MESH_ENTRY}
+
+
+def test_mesh_proteins_excluded_from_chemicals(tiny_lexicon):
+    lex = tiny_lexicon
+    # only under D12.776 (proteins): not a chemical
+    assert entries(lex, "Protein S") == []
+    assert entries(lex, "Cyclin G") == []
+    # also under D12.644 (peptides): a chemical, flagged as a protein
+    bdnf = entries(lex, "Brain-Derived Neurotrophic Factor", CHEMICAL)
+    assert [(e.target, e.flags) for e in bdnf] == [("D019208", "p")]
+    # not a protein: no flag
+    assert [e.flags for e in entries(lex, "Ketamine", CHEMICAL)] == [""]
+
+
+def test_mesh_supplementary_records_follow_their_descriptors(tiny_lexicon):
+    lex = tiny_lexicon
+    assert {(e.source, e.target) for e in entries(lex, "S-Ketamine", CHEMICAL)} >= {(SRC_SCR_NAME, "C000629870")}
+    assert {(e.source, e.target) for e in entries(lex, "esketamine", CHEMICAL)} == {(SRC_SCR_SYNONYM, "C000629870")}
+    assert concept_ids(lex, "Rare disease syndrome", DISEASE) == {"C000000002"}
+    assert concept_ids(lex, "RDS1", DISEASE) == {"C000000002"}
+    assert concept_ids(lex, "Rare disease syndrome", CHEMICAL) == set()
+    assert entries(lex, "some protein, human") == []  # mapped to an excluded protein
+    assert entries(lex, "an organism") == []  # mapped to a J descriptor
+
+
+def test_acid_to_ate_variants(tiny_lexicon):
+    lex = tiny_lexicon
+    glutamate = {(e.target, e.variant) for e in entries(lex, "glutamate", CHEMICAL)}
+    assert ("D018698", "acid_ate") in glutamate
+    assert ("D005971", "singular") in glutamate  # "Glutamates"
+    assert ("D018698", "acid_ate") in {(e.target, e.variant) for e in entries(lex, "L-Glutamate", CHEMICAL)}
+    assert concept_ids(lex, "gamma-aminobutyrate", CHEMICAL) == {"D005680"}
+    # diseases get no chemical variants
+    assert all(e.variant != "acid_ate" for e in lex.lookup(key("Parkinson Disease")))
+
+
+def test_variant_and_singular_rules():
+    rules = load_variant_rules()
+    assert chemical_variants("Glutamic Acid", rules) == [("Glutamate", "acid_ate")]
+    assert chemical_variants("Nitrous acid", rules) == [("Nitrite", "acid_ite")]
+    assert chemical_variants("Ketamine", rules) == []
+    assert singular("Glutamates") == "Glutamate"
+    assert singular("Monoterpenes") == "Monoterpene"
+    assert singular("Bodies") == "Body"
+    assert singular("Diabetes Mellitus") is None
+    assert singular("Lithium") is None
+    assert singular("Arthritis") is None
+
+
+def test_mesh_tree_rules():
+    rules = MeshTreeRules.load()
+    assert rules.kinds(["D02.455"]) == [CHEMICAL]
+    assert rules.kinds(["D12.776.124"]) == []
+    assert rules.kinds(["D12.644.276", "D12.776.631"]) == [CHEMICAL]
+    assert rules.kinds(["C10.228"]) == [DISEASE]
+    assert rules.kinds(["F03.600"]) == [DISEASE]
+    assert rules.kinds(["F01.145"]) == []
+    assert rules.kinds(["D02.1", "C10.2"]) == [CHEMICAL, DISEASE]
+    assert rules.is_protein(["D12.644.1"]) and not rules.is_protein(["D02.455"])
+
+
+# --------------------------------------------------------------------------
+# Alternative formats: HGNC complete set, MeSH XML
+# --------------------------------------------------------------------------
+
+
+def _as_tuples(records):
+    return [(r.mesh_id, r.name, r.terms, r.trees, r.mapped_to) for r in records]
+
+
+def test_mesh_xml_parses_like_the_tsv(tmp_path):
+    desc_tsv = tmp_path / "mesh_descriptors.tsv"
+    desc_tsv.write_text(
+        "D007649\tKetamine\tKetalar\tD02.455.426.392.368.367.652\n"
+        "D010300\tParkinson Disease\tParalysis Agitans\tC10.228.140.079.862.500\n",
+        encoding="utf-8",
+    )
+    supp_tsv = tmp_path / "mesh_supplementary.tsv"
+    supp_tsv.write_text("C000629870\tS-Ketamine\tesketamine\t*D007649\n", encoding="utf-8")
+    desc_xml = list(parse_mesh(ALT / "desc2025.xml", supplementary=False))
+    supp_xml = list(parse_mesh(ALT / "supp2025.xml", supplementary=True))
+    assert _as_tuples(desc_xml) == _as_tuples(parse_mesh(desc_tsv, supplementary=False))
+    assert _as_tuples(supp_xml) == _as_tuples(parse_mesh(supp_tsv, supplementary=True))
+    assert desc_xml[0] == MeshRecord("D007649", "Ketamine", ["Ketalar"], trees=["D02.455.426.392.368.367.652"])
+    assert supp_xml[0].mapped_to == ["D007649"]
+
+
+def test_mesh_gzipped_xml(tmp_path):
+    gz = tmp_path / "desc2025.xml.gz"
+    gz.write_bytes(gzip.compress((ALT / "desc2025.xml").read_bytes()))
+    assert _as_tuples(parse_mesh(gz, supplementary=False)) == _as_tuples(parse_mesh(ALT / "desc2025.xml", False))
+
+
+def test_mesh_tsv_fixture_rows():
+    recs = {r.mesh_id: r for r in parse_mesh(FIXTURE_SOURCES / "mesh" / "mesh_descriptors.tsv.gz", False)}
+    assert recs["D005680"].terms == ["gamma Aminobutyric Acid", "GABA", "4-Aminobutanoic Acid"]
+    assert recs["D005680"].trees == ["D02.241.081.114.500.350", "D12.125.190.350"]
+    assert recs["D005971"].terms == []
+    supp = {r.mesh_id: r for r in parse_mesh(FIXTURE_SOURCES / "mesh" / "mesh_supplementary.tsv.gz", True)}
+    assert supp["C000629870"].mapped_to == ["D007649"]
+    assert supp["C000629870"].terms == ["(S)-ketamine", "esketamine"]
+
+
+def test_lexicon_from_complete_set_and_mesh_xml(tmp_path):
+    lex = Lexicon(ensure_lexicon(alt_format_sources(tmp_path)))
+    assert {g.symbol: g.entrez for g in lex.genes} == {"AKT1": "207", "MTOR": "2475"}
+    assert gene_readings(lex, "PKB") == {(SRC_ALIAS, ""): ["AKT1"]}
+    assert gene_readings(lex, "FRAP1") == {(SRC_PREV, ""): ["MTOR"]}
+    assert entries(lex, "A1S9T") == []
+    assert family(lex, "AKT") == ["AKT1"]  # AKT2/AKT3 are not in this HGNC file
+    assert concept_ids(lex, "Ketamine", CHEMICAL) == {"D007649"}
+    assert concept_ids(lex, "Ketalar", CHEMICAL) == {"D007649"}
+    assert concept_ids(lex, "esketamine", CHEMICAL) == {"C000629870"}
+    assert concept_ids(lex, "Paralysis Agitans", DISEASE) == {"D010300"}
+    assert lex.manifest["sources"]["hgnc"]["path"].endswith("hgnc_complete_set.txt")
+    assert lex.manifest["sources"]["mesh_descriptors"]["path"].endswith("desc2025.xml")
+
+
+# --------------------------------------------------------------------------
+# Cache and manifest
+# --------------------------------------------------------------------------
+
+
+def test_second_call_reuses_the_cached_lexicon(tmp_path, monkeypatch):
+    src = copy_sources(tmp_path)
+    first = ensure_lexicon(src)
+    assert first.parent == extractor_home() / "lexicons"
+    assert (first.parent / "LATEST").read_text().strip() == first.name
+
+    def no_build(*args, **kwargs):
+        raise AssertionError("the lexicon was rebuilt")
+
+    monkeypatch.setattr(lexicon_mod, "build_lexicon", no_build)
+    assert ensure_lexicon(src) == first
+
+
+def test_changed_source_gives_a_new_key_and_a_rebuild(tmp_path):
+    src = copy_sources(tmp_path)
+    first = ensure_lexicon(src)
+    assert entries(Lexicon(first), "Newfam") == []
+    edit_csv(src / "famplex" / "relations.csv", add=("HGNC,TERT,isa,FPLX,Newfam",))
+    edit_csv(src / "famplex" / "entities.csv", add=("Newfam",))
+    second = ensure_lexicon(src)
+    assert second != first
+    assert second.parent == first.parent
+    assert first.is_dir()  # the old build is left alone
+    lex = Lexicon(second)
+    assert gene_readings(lex, "Newfam") == {(SRC_FAMPLEX, ""): ["TERT"]}
+    assert lex.manifest["cache_key"] == second.name != first.name
+
+
+def test_changed_curated_file_gives_a_new_key(tmp_path, monkeypatch):
+    src = copy_sources(tmp_path)
+    first = ensure_lexicon(src)
+    curated = Path(shutil.copytree(lexicon_mod.data_file("README.md").parent, tmp_path / "lexicons"))
+    with open(curated / "synonyms.tsv", "a", encoding="utf-8") as fh:
+        fh.write("chemical\tKetaminol\tD007649\ttest synonym\n")
+    monkeypatch.setenv("EXTRACTOR_LEXICONS", str(curated))
+    second = ensure_lexicon(src)
+    assert second != first
+    assert concept_ids(Lexicon(second), "Ketaminol", CHEMICAL) == {"D007649"}
+
+
+def test_rebuild_flag_rebuilds_in_place(tmp_path):
+    src = copy_sources(tmp_path)
+    first = ensure_lexicon(src)
+    created = json.loads((first / "manifest.json").read_text())["created"]
+    (first / "marker").write_text("x")
+    again = ensure_lexicon(src, rebuild=True)
+    assert again == first
+    assert not (first / "marker").exists()
+    assert json.loads((first / "manifest.json").read_text())["created"] >= created
+
+
+def test_failed_build_leaves_nothing_behind(tmp_path, monkeypatch):
+    src = copy_sources(tmp_path)
+
+    def broken(sources, directory, manifest):
+        (directory / "half-written").write_text("x")
+        raise RuntimeError("build failed")
+
+    monkeypatch.setattr(lexicon_mod, "build_lexicon", broken)
+    with pytest.raises(RuntimeError, match="build failed"):
+        ensure_lexicon(src)
+    leftovers = list((extractor_home() / "lexicons").iterdir())
+    assert leftovers == []
+
+
+def test_manifest_fields(tiny_lexicon, tiny_lexicon_dir):
+    man = tiny_lexicon.manifest
+    assert man["builder_version"] == BUILDER_VERSION
+    assert man["cache_key"] == tiny_lexicon_dir.name
+    roles = {"hgnc", "entities", "relations", "equivalences", "grounding_map", "gene_prefixes", "mesh_descriptors", "mesh_supplementary"}
+    assert set(man["sources"]) == roles
+    for role, info in man["sources"].items():
+        path = Path(info["path"])
+        assert path.is_relative_to(FIXTURE_SOURCES), role
+        assert info["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest(), role
+        assert info["bytes"] == path.stat().st_size
+    assert set(man["curated_files"]) == set(lexicon_mod.BUILD_DATA_FILES)
+    counts = man["counts"]
+    assert counts["G:hgnc_symbol"] == len(FIXTURE_GENES)
+    assert counts["G:hgnc_prev_symbol"] == 5  # FRAP1, PRKM1, PRKM2, PRKM3, PFC
+    assert counts["X:CHEBI/grounding"] == 1
+    assert counts["C:scr_name"] == 1 and counts["D:scr_name"] == 1
+    assert counts["G:bioentities_symbol/equivalence"] == 1
+    assert man["genes"] == len(FIXTURE_GENES)
+    assert man["families"] == 6  # AKT, GSK3, ERK, MAPK, SMAD, SMAD2_3
+    assert man["keys"] > 0 and man["entries"] >= man["keys"]
+
+
+def test_lexicon_lookup_and_gene_targets(tiny_lexicon):
+    lex = tiny_lexicon
+    assert key("BDNF") in lex
+    assert "nosuchkey" not in lex
+    assert lex.lookup("nosuchkey") == ()
+    assert "bdnf" in lex.prefixes("bdnfx")
+    akt = {(e.source, e.target) for e in entries(lex, "AKT")}
+    assert akt == {(SRC_FAMPLEX, "fAKT"), (SRC_ALIAS, f"g{[g.symbol for g in lex.genes].index('AKT1')}")}
+    assert symbols(lex, "fAKT") == ["AKT1", "AKT2", "AKT3"]
+    assert symbols(lex, "fNOSUCHFAMILY") == []
+    assert lex.max_key_length >= len(key("gamma-Aminobutyric Acid"))

@@ -129,7 +129,9 @@ class Candidate:
     modifier prefix or a derivational suffix).
     """
 
-    __slots__ = ("i", "j", "start", "end", "key", "entries", "method", "prefixed", "extra", "cstart", "cend", "override")
+    __slots__ = (
+        "i", "j", "start", "end", "key", "entries", "method", "prefixed", "extra", "cstart", "cend", "override", "case_text",
+    )  # fmt: skip
 
     def __init__(
         self,
@@ -150,6 +152,7 @@ class Candidate:
         self.cstart = start if cstart < 0 else cstart
         self.cend = end if cend < 0 else cend
         self.override: dict[str, Resolved | None] | None = None  # set by abbreviation definitions
+        self.case_text: str | None = None  # text for case checks when it differs from the span (OCR readings)
 
     def __repr__(self) -> str:
         return f"Candidate({self.start}:{self.end} {self.key!r} {self.method})"
@@ -530,6 +533,10 @@ class Matcher:
         clean = normalize_text(text)
         toks = tokenize(clean)
         cands = self.candidates(clean, toks)
+        if self.options.text_type == "ocr" and self.options.ocr_rules:
+            from .ocr_rules import ocr_candidates
+
+            cands.extend(ocr_candidates(self, clean, toks, cands))
         if self.options.abbreviations:
             cands.extend(self._apply_abbreviations(clean, toks, cands))
         scored: dict[str, list[tuple[Candidate, Resolved]]] = {k: [] for k in self.kinds}
@@ -629,7 +636,7 @@ class Matcher:
 
     def resolve(self, c: Candidate, text: str) -> dict[str, Resolved | None]:
         """Resolution of a candidate for every kind it may be (cached on key, case text and method)."""
-        span = text[c.cstart : c.cend]
+        span = text[c.cstart : c.cend] if c.case_text is None else c.case_text
         ck = (c.key, span, c.method, c.extra, len(c.entries))
         hit = self._cache.get(ck)
         if hit is not None:

@@ -49,10 +49,10 @@ from .resources import (
 log = logging.getLogger(__name__)
 
 #: Bump when the compiled format or the building rules change.
-BUILDER_VERSION = "3"
+BUILDER_VERSION = "5"
 
 #: Curated files read while building (their checksums enter the cache key).
-BUILD_DATA_FILES = ("greek.tsv", "mesh_trees.tsv", "chemical_variants.tsv", "synonyms.tsv")
+BUILD_DATA_FILES = ("greek.tsv", "mesh_trees.tsv", "chemical_variants.tsv", "synonyms.tsv", "learned_synonyms.tsv")
 
 MAX_KEY_LENGTH = 100
 FIELD_SEP = "\x1f"
@@ -76,6 +76,7 @@ SRC_MESH_ENTRY = "mesh_entry"
 SRC_SCR_NAME = "scr_name"
 SRC_SCR_SYNONYM = "scr_synonym"
 SRC_CURATED = "curated"
+SRC_LEARNED = "learned"
 
 
 class Entry(NamedTuple):
@@ -327,12 +328,16 @@ class MeshTreeRules:
     disease_include: tuple[str, ...]
     chemical_exclude: tuple[str, ...]
     protein: tuple[str, ...]
+    amino_acid: tuple[str, ...]
 
     @classmethod
     def load(cls) -> "MeshTreeRules":
         lists: dict[tuple[str, str], list[str]] = defaultdict(list)
         for kind, action, prefix, *_ in read_data_table("mesh_trees.tsv", 4):
-            if (kind, action) not in (("chemical", "include"), ("disease", "include"), ("chemical", "exclude"), ("chemical", "protein")):
+            if (kind, action) not in (
+                ("chemical", "include"), ("disease", "include"), ("chemical", "exclude"),
+                ("chemical", "protein"), ("chemical", "amino_acid"),
+            ):  # fmt: skip
                 raise ValueError(f"mesh_trees.tsv: unknown rule {kind} {action}")
             lists[(kind, action)].append(prefix)
         return cls(
@@ -340,11 +345,18 @@ class MeshTreeRules:
             tuple(lists[("disease", "include")]),
             tuple(lists[("chemical", "exclude")]),
             tuple(lists[("chemical", "protein")]),
+            tuple(lists[("chemical", "amino_acid")]),
         )
 
-    def is_protein(self, trees: Iterable[str]) -> bool:
-        """True for peptides and proteins, which a gene mention of the same words outranks."""
-        return any(t.startswith(self.protein) for t in trees)
+    def flags(self, trees: Iterable[str]) -> str:
+        """Entry flags: ``p`` for peptides and proteins (a gene on the same words wins), ``a`` for amino acids."""
+        trees = list(trees)
+        out = ""
+        if any(t.startswith(self.protein) for t in trees):
+            out += "p"
+        if self.amino_acid and any(t.startswith(self.amino_acid) for t in trees):
+            out += "a"
+        return out
 
     def kinds(self, trees: Iterable[str]) -> list[str]:
         """Lexicon kinds (CHEMICAL, DISEASE) a descriptor with these tree numbers belongs to."""
@@ -477,10 +489,12 @@ class LexiconBuilder:
 
         for fid in sorted(members):
             target = f"f{fid}"
-            self.add(fid.replace("_", " "), Entry(GENE, SRC_FAMPLEX, fid, target, ""))
+            # Identifiers are symbols, matched as written together ("NADPHoxidase", not
+            # "NADPH oxidase": phrases come from the grounding map and equivalences).
+            self.add(fid.replace("_", ""), Entry(GENE, SRC_FAMPLEX, fid.replace("_", ""), target, ""))
             stripped = re.sub(r"_(family|complex)$", "", fid)
             if stripped != fid:
-                self.add(stripped.replace("_", " "), Entry(GENE, SRC_FAMPLEX, stripped, target, "stripped"))
+                self.add(stripped.replace("_", ""), Entry(GENE, SRC_FAMPLEX, stripped.replace("_", ""), target, "stripped"))
         for text, pairs in fp.groundings:
             if not pairs:
                 continue
@@ -513,8 +527,8 @@ class LexiconBuilder:
         for rec in descriptors:
             kinds = rules.kinds(rec.trees)
             desc_kinds[rec.mesh_id] = kinds
-            flags = "p" if rules.is_protein(rec.trees) else ""
-            if flags:
+            flags = rules.flags(rec.trees)
+            if "p" in flags:
                 protein.add(rec.mesh_id)
             for kind in kinds:
                 self._add_mesh_terms(kind, rec, SRC_MESH_NAME, SRC_MESH_ENTRY, variant_rules, flags)
@@ -526,16 +540,16 @@ class LexiconBuilder:
                 kind = DISEASE
             else:
                 continue
-            flags = "p" if any(m in protein for m in rec.mapped_to) else ""
+            flags = "p" if any(m in protein for m in rec.mapped_to) else ""  # SCRs of proteins
             self._add_mesh_terms(kind, rec, SRC_SCR_NAME, SRC_SCR_SYNONYM, variant_rules, flags)
 
-    def add_curated(self, rows: Iterable[tuple[str, ...]]) -> None:
-        """Add curated chemical and disease synonyms (``lexicons/synonyms.tsv``)."""
+    def add_curated(self, rows: Iterable[tuple[str, ...]], source: str = SRC_CURATED) -> None:
+        """Add curated or learned chemical and disease synonyms (``lexicons/*synonyms.tsv``)."""
         kinds = {"chemical": CHEMICAL, "disease": DISEASE}
         for kind, term, mesh_id, *_ in rows:
             if kind not in kinds:
-                raise ValueError(f"synonyms.tsv: unknown kind {kind!r}")
-            self.add(term, Entry(kinds[kind], SRC_CURATED, term, mesh_id, "", ""))
+                raise ValueError(f"synonyms: unknown kind {kind!r}")
+            self.add(term, Entry(kinds[kind], source, term, mesh_id, "", ""))
 
     def _add_mesh_terms(
         self,
@@ -606,6 +620,7 @@ def build_lexicon(sources: SourceFiles, directory: Path, manifest: dict) -> None
         load_variant_rules(),
     )
     builder.add_curated(read_data_table("synonyms.tsv", 4))
+    builder.add_curated(read_data_table("learned_synonyms.tsv", 5), SRC_LEARNED)
     manifest = dict(manifest, build_seconds=round(time.perf_counter() - started, 2))
     builder.write(directory, manifest)
 

@@ -30,6 +30,7 @@ from .lexicon import (
     SRC_ALIAS,
     SRC_CURATED,
     SRC_FAMPLEX,
+    SRC_LEARNED,
     SRC_MESH_ENTRY,
     SRC_MESH_NAME,
     SRC_NAME,
@@ -47,8 +48,18 @@ KINDS = {"genes": GENE, "chemicals": CHEMICAL, "diseases": DISEASE}
 KIND_NAMES = {v: k for k, v in KINDS.items()}
 
 GENE_SOURCE_RANK = {SRC_SYMBOL: 0, SRC_FAMPLEX: 1, SRC_ALIAS: 2, SRC_PREV: 3, SRC_NAME: 4}
-MESH_SOURCE_RANK = {SRC_MESH_NAME: 0, SRC_CURATED: 1, SRC_MESH_ENTRY: 1, SRC_SCR_NAME: 2, SRC_SCR_SYNONYM: 3}
-VARIANT_RANK = {"": 0, "grounding": 0, "equivalence": 0, "stripped": 1, "acid_ate": 1, "acid_ite": 1, "singular": 2}
+MESH_SOURCE_RANK = {SRC_LEARNED: -1, SRC_MESH_NAME: 0, SRC_CURATED: 1, SRC_MESH_ENTRY: 1, SRC_SCR_NAME: 2, SRC_SCR_SYNONYM: 3}
+VARIANT_RANK = {"": 0, "grounding": 0, "equivalence": 0, "stripped": 1, "singular": 2, "acid_ate": 3, "acid_ite": 3}
+
+
+def concept_rank(e: Entry) -> tuple[int, int, bool, str]:
+    """Sort key of MeSH entries: exact terms, then singulars of plural descriptors ("pyruvate" ->
+    Pyruvates), then "-ic acid" forms, except that amino acids keep the acid ("glutamate" ->
+    Glutamic Acid); descriptors before supplementary records; then the identifier."""
+    variant = VARIANT_RANK.get(e.variant, 4)
+    if e.variant == "acid_ate" and "a" in e.flags:
+        variant = 1
+    return variant, MESH_SOURCE_RANK[e.source], e.target[0] != "D", e.target
 
 
 # --------------------------------------------------------------------------
@@ -66,6 +77,10 @@ class MatchOptions:
     or previous symbol shared by more genes than this; ``max_family_size``
     drops FamPlex families with more member genes than this ("cytochrome
     P450", "methyltransferase"), which name a class, not genes.
+    ``enzyme_chemicals: false`` drops chemicals named inside an enzyme name
+    ("alcohol" in "alcohol dehydrogenase"); ``currency_metabolites: false``
+    drops the ubiquitous cofactors listed in ``lexicons/currency_metabolites.tsv``
+    (ATP, NADH, CoA, water...), as pathway-figure annotations usually do.
     """
 
     kinds: tuple[str, ...] = ("genes", "chemicals", "diseases")
@@ -77,6 +92,8 @@ class MatchOptions:
     plurals: bool = True
     prefixes: bool = True
     abbreviations: bool = True
+    enzyme_chemicals: bool = True
+    currency_metabolites: bool = True
     ocr_rules: bool = True  # OCR text only: look-alike characters, broken tokens, fuzzy matching
 
 
@@ -174,10 +191,13 @@ class Rules:
     gene_stop_exact: frozenset[str]
     chemical_stop: frozenset[str]
     disease_stop: frozenset[str]
+    learned_stop: frozenset[tuple[str, str]]
     english: frozenset[str]
     detached_prefixes: frozenset[str]
     attached_prefixes: tuple[str, ...]
     derivations: tuple[tuple[str, str, tuple[str, ...]], ...]
+    currency: frozenset[str]
+    enzyme_words: re.Pattern[str]
 
     @classmethod
     @lru_cache(maxsize=1)
@@ -199,12 +219,22 @@ class Rules:
             gene_stop_exact=frozenset(gene_exact),
             chemical_stop=frozenset(w.strip().lower() for w in read_data_lines("chemical_stopwords.txt")),
             disease_stop=frozenset(w.strip().lower() for w in read_data_lines("disease_stopwords.txt")),
+            learned_stop=frozenset(
+                (KINDS[kind + "s"], word) for kind, word, *_ in read_data_table("learned_stopwords.tsv", 4)
+            ),
             english=frozenset(w.strip().lower() for w in read_data_lines("english_words.txt")),
             detached_prefixes=frozenset(detached),
             attached_prefixes=tuple(sorted(attached, key=len, reverse=True)),
             derivations=tuple(
                 (KINDS[kind + "s"], suffix.lower(), tuple(r.strip() for r in reps.split(",")))
                 for kind, suffix, reps, _ in read_data_table("derivations.tsv", 4)
+            ),
+            currency=frozenset(row[0] for row in read_data_table("currency_metabolites.tsv", 2)),
+            enzyme_words=re.compile(
+                r"^[\s\-]*(?:[A-Za-z0-9]{1,3}[\s\-]+)?(?:\w*(?:"
+                + "|".join(re.escape(w.strip().lower()) for w in read_data_lines("enzyme_words.txt"))
+                + r"))s?\b",
+                re.IGNORECASE,
             ),
         )
 
@@ -546,6 +576,8 @@ class Matcher:
                 if res is not None and kind in scored:
                     scored[kind].append((c, res))
         by_kind = {kind: self._select(kind, items, text, field) for kind, items in scored.items()}
+        if not self.options.enzyme_chemicals and CHEMICAL in by_kind:
+            by_kind[CHEMICAL] = self._drop_enzyme_chemicals(by_kind[CHEMICAL], by_kind.get(GENE, []), clean)
         mentions = self._arbitrate(by_kind)
         mentions.sort(key=lambda m: (m.start, -m.end, m.kind))
         return mentions
@@ -596,13 +628,12 @@ class Matcher:
         """What the long form names: the longest resolvable candidate ending at its end, covering most of it."""
         best: tuple[tuple[int, bool], str, Resolved] | None = None
         need = (a.long_end - a.long_start) * 0.5
-        sources = self.gene_sources | {SRC_NAME}
         for c in cands:
             if c.end != a.long_end or c.start < a.long_start or c.end - c.start < need:
                 continue
             span = clean[c.cstart : c.cend]
             for kind in sorted({e.kind for e in c.entries} & self.kind_set):
-                res = self._resolve(kind, c, span, sources)
+                res = self._resolve(kind, c, span)
                 if res is None:
                     continue
                 # longer first; a gene beats a MeSH protein on the same words
@@ -679,6 +710,8 @@ class Matcher:
         shape = casing(ck)
         need_exact = len(c.key) <= 2
         if self.options.text_type != "ocr":
+            if len(c.key) <= 2:
+                return None  # two-character symbols in prose are nearly always other abbreviations
             if low in rules.gene_stop and shape in ("lower", "title"):
                 return None
             if shape == "lower" and (len(ck) < 3 or not any(ch.isdigit() for ch in ck)):
@@ -738,6 +771,8 @@ class Matcher:
         stop = rules.chemical_stop if kind == CHEMICAL else rules.disease_stop
         if low in stop:
             return None
+        if self.options.text_type == "prose" and (kind, span.lower()) in rules.learned_stop:
+            return None
         entries = _same_breaks(entries, span)
         exact = [e for e in entries if case_key(e.term) == ck]
         if not exact:
@@ -752,13 +787,15 @@ class Matcher:
                 and len(low) <= 5
             ):
                 return None
-        pool = exact or entries
-        top = min(
-            pool,
-            key=lambda e: (VARIANT_RANK.get(e.variant, 3), MESH_SOURCE_RANK[e.source], e.target[0] != "D", e.target),
-        )
-        rank = VARIANT_RANK.get(top.variant, 3) * 10 + MESH_SOURCE_RANK[top.source]
-        return rank, (ConceptHit(top.target, top.term),), top.flags == "p"
+        pool = entries
+        if kind == CHEMICAL and not self.options.currency_metabolites:
+            pool = [e for e in pool if e.target not in self.rules.currency]
+            if not pool:
+                return None
+        exact_set = set(exact)
+        top = min(pool, key=lambda e: (concept_rank(e)[0], e not in exact_set, concept_rank(e)[1:]))
+        r = concept_rank(top)
+        return r[0] * 10 + r[1], (ConceptHit(top.target, top.term),), "p" in top.flags
 
     # selection ----------------------------------------------------------
 
@@ -775,6 +812,17 @@ class Matcher:
             taken.append((c.start, c.end))
             start = _balance_start(text, c.start, c.end)
             out.append(Mention(start, c.end, text[start : c.end], kind, hits, field, c.method, protein))
+        return out
+
+    def _drop_enzyme_chemicals(self, chems: list[Mention], genes: list[Mention], clean: str) -> list[Mention]:
+        """Chemicals that are part of an enzyme name: inside a gene mention, or before "-ase" words."""
+        out = []
+        for m in chems:
+            if any(g.start <= m.start and m.end <= g.end and (g.end - g.start) > (m.end - m.start) for g in genes):
+                continue
+            if self.rules.enzyme_words.match(clean, m.end, min(len(clean), m.end + 60)):
+                continue
+            out.append(m)
         return out
 
     @staticmethod

@@ -317,7 +317,9 @@ def test_mesh_tree_rules():
     assert rules.kinds(["F03.600"]) == [DISEASE]
     assert rules.kinds(["F01.145"]) == []
     assert rules.kinds(["D02.1", "C10.2"]) == [CHEMICAL, DISEASE]
-    assert rules.is_protein(["D12.644.1"]) and not rules.is_protein(["D02.455"])
+    assert rules.flags(["D12.644.1"]) == "p" and rules.flags(["D02.455"]) == ""
+    assert rules.flags(["D12.125.067.625.349"]) == "a"  # amino acids keep "-ate" -> acid
+    assert rules.kinds(["D13.444.308"]) == []  # nucleic acids are not chemical mentions
 
 
 # --------------------------------------------------------------------------

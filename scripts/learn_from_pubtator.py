@@ -1,0 +1,139 @@
+#!/usr/bin/env python3
+"""Learn chemical/disease synonyms and stop words from an annotated PubTator *training* corpus.
+
+Maintenance script; writes two curated data files that the lexicon builder and
+the matcher read:
+
+- ``lexicons/learned_synonyms.tsv``: mention texts that the training
+  annotations map consistently to one MeSH id, where our MeSH-built lexicon
+  does not already give that id (the MeSH exports carry only the preferred
+  concept's entry terms, so "breast cancer" or "convulsions" are missing);
+- ``lexicons/learned_stopwords.tsv``: words the matcher finds as chemicals or
+  diseases but the annotators almost never marked ("solution", "syndrome").
+
+Only pass training splits: the files must not be learned from the data the
+project is measured on.
+
+    python scripts/learn_from_pubtator.py ../shared/corpora/CDR_TrainingSet.PubTator.txt
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import dataclasses
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from extractor.lexicon import CHEMICAL, DISEASE, SRC_LEARNED, load_lexicon  # noqa: E402
+from extractor.match import Matcher, MatchOptions, Rules, concept_rank  # noqa: E402
+from extractor.normalize import key  # noqa: E402
+from extractor.records import PubtatorDoc, iter_pubtator  # noqa: E402
+
+KINDS = {"Chemical": ("chemical", CHEMICAL), "Disease": ("disease", DISEASE)}
+
+
+def is_abbreviation(text: str) -> bool:
+    """Short forms without lower-case words are document-local abbreviations ("LID", "PD")."""
+    letters = [c for c in text if c.isalpha()]
+    return len(text) <= 6 and not any(c.islower() for c in letters[1:])
+
+
+def learn_synonyms(docs: list[PubtatorDoc], lex, min_count: int, min_share: float) -> list[tuple[str, ...]]:
+    """(kind, text, MeSH id, count, share) for consistent training mentions our lexicon gets wrong."""
+    by_key: dict[tuple[str, str], collections.Counter] = collections.defaultdict(collections.Counter)
+    texts: dict[tuple[str, str], collections.Counter] = collections.defaultdict(collections.Counter)
+    docs_with: dict[tuple[str, str], set[str]] = collections.defaultdict(set)
+    for doc in docs:
+        for m in doc.mentions:
+            if m.type not in KINDS or len(m.ids) != 1 or m.ids[0] in ("-1", ""):
+                continue
+            kind = KINDS[m.type][0]
+            k = (kind, key(m.text))
+            by_key[k][m.ids[0]] += 1
+            texts[k][m.text] += 1
+            docs_with[k].add(doc.pmid)
+    out = []
+    for (kind, k), ids in sorted(by_key.items()):
+        ident, count = ids.most_common(1)[0]
+        total = sum(ids.values())
+        share = count / total
+        text = texts[(kind, k)].most_common(1)[0][0]
+        if total < min_count or share < min_share or len(k) < 3:
+            continue
+        if is_abbreviation(text) and len(docs_with[(kind, k)]) < 3:
+            continue
+        code = KINDS["Chemical" if kind == "chemical" else "Disease"][1]
+        entries = [e for e in lex.lookup(k) if e.kind == code and e.source != SRC_LEARNED]
+        if entries and min(entries, key=concept_rank).target == ident:
+            continue  # the lexicon already gives this id
+        out.append((kind, text, ident, str(total), f"{share:.2f}"))
+    return out
+
+
+def learn_stopwords(docs: list[PubtatorDoc], lex, min_docs: int, max_rate: float) -> list[tuple[str, ...]]:
+    """(kind, word, predicted docs, annotated docs) for words rarely annotated where the matcher finds them."""
+    rules = dataclasses.replace(Rules.load(), learned_stop=frozenset())  # learn afresh, not from the last run
+    matcher = Matcher(lex, MatchOptions(kinds=("chemicals", "diseases")), rules)
+    predicted: dict[tuple[str, str], set[str]] = collections.defaultdict(set)
+    annotated: dict[tuple[str, str], set[str]] = collections.defaultdict(set)
+    for doc in docs:
+        gold = [(m.start, m.end, KINDS[m.type][1]) for m in doc.mentions if m.type in KINDS]
+        for m in matcher.find(doc.text):
+            word = (m.kind, m.text.lower())
+            predicted[word].add(doc.pmid)
+            if any(s < m.end and m.start < e and k == m.kind for s, e, k in gold):
+                annotated[word].add(doc.pmid)
+    out = []
+    names = {CHEMICAL: "chemical", DISEASE: "disease"}
+    for (kind, word), pmids in sorted(predicted.items()):
+        n, k = len(pmids), len(annotated[(kind, word)])
+        if n >= min_docs and k / n <= max_rate:
+            out.append((names[kind], word, str(n), str(k)))
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("training", nargs="+", help="PubTator training file(s)")
+    parser.add_argument("--min-count", type=int, default=2, help="mentions a synonym needs")
+    parser.add_argument("--min-share", type=float, default=0.8, help="share of its mentions with the same id")
+    parser.add_argument("--stop-min-docs", type=int, default=3, help="documents a stop word is found in")
+    parser.add_argument("--stop-max-rate", type=float, default=0.2, help="largest share of those annotated")
+    parser.add_argument("--out-dir", type=Path, default=ROOT / "lexicons")
+    args = parser.parse_args()
+
+    docs = [d for path in args.training for d in iter_pubtator(path) if isinstance(d, PubtatorDoc)]
+    sources = ", ".join(Path(p).name for p in args.training)
+    lex = load_lexicon()
+    synonyms = learn_synonyms(docs, lex, args.min_count, args.min_share)
+    header = (
+        f"# Learned by scripts/learn_from_pubtator.py from {sources} ({len(docs)} documents;\n"
+        "# training data only). Regenerate with the script rather than editing by hand.\n"
+    )
+    (args.out_dir / "learned_synonyms.tsv").write_text(
+        header
+        + "# Mention texts the annotators mapped to one MeSH id (at least "
+        + f"{args.min_count} mentions, {args.min_share:.0%} of them to that id)\n"
+        + "# where the MeSH-built lexicon gives another id or none.\n"
+        + "# kind\ttext\tMeSH id\tmentions\tshare\n"
+        + "".join("\t".join(row) + "\n" for row in synonyms),
+        encoding="utf-8",
+    )
+    stops = learn_stopwords(docs, lex, args.stop_min_docs, args.stop_max_rate)
+    (args.out_dir / "learned_stopwords.tsv").write_text(
+        header
+        + f"# Words found as chemicals or diseases in at least {args.stop_min_docs} documents but annotated\n"
+        + f"# in at most {args.stop_max_rate:.0%} of them; not reported in prose.\n"
+        + "# kind\tword (lower case)\tdocuments found\tdocuments annotated\n"
+        + "".join("\t".join(row) + "\n" for row in stops),
+        encoding="utf-8",
+    )
+    print(f"{len(synonyms)} synonyms, {len(stops)} stop words written to {args.out_dir}")
+
+
+if __name__ == "__main__":
+    main()

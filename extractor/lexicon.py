@@ -49,10 +49,13 @@ from .resources import (
 log = logging.getLogger(__name__)
 
 #: Bump when the compiled format or the building rules change.
-BUILDER_VERSION = "5"
+BUILDER_VERSION = "6"
 
 #: Curated files read while building (their checksums enter the cache key).
-BUILD_DATA_FILES = ("greek.tsv", "mesh_trees.tsv", "chemical_variants.tsv", "synonyms.tsv", "learned_synonyms.tsv")
+BUILD_DATA_FILES = (
+    "greek.tsv", "mesh_trees.tsv", "chemical_variants.tsv", "spelling_variants.tsv",
+    "synonyms.tsv", "learned_synonyms.tsv",
+)  # fmt: skip
 
 MAX_KEY_LENGTH = 100
 FIELD_SEP = "\x1f"
@@ -388,6 +391,20 @@ def chemical_variants(term: str, rules: list[tuple[str, str, str]]) -> list[tupl
     return out
 
 
+def british_variants(term: str, rules: list[tuple[re.Pattern[str], str]]) -> list[str]:
+    """British spellings of an American term ("Anemia" -> "Anaemia"), keeping the first letter's case."""
+    out = []
+    for pattern, replacement in rules:
+        new = pattern.sub(lambda m: _same_case(m.group(0), replacement), term)
+        if new != term and new not in out:
+            out.append(new)
+    return out
+
+
+def _same_case(found: str, replacement: str) -> str:
+    return replacement[:1].upper() + replacement[1:] if found[:1].isupper() else replacement
+
+
 def singular(term: str) -> str | None:
     """Singular of a plural last word ("Monoterpenes" -> "Monoterpene"), or None."""
     low = term.lower()
@@ -520,6 +537,7 @@ class LexiconBuilder:
         supplementary: Iterable[MeshRecord],
         rules: MeshTreeRules,
         variant_rules: list[tuple[str, str, str]],
+        spelling_rules: list[tuple[re.Pattern[str], str]] = (),  # type: ignore[assignment]
     ) -> None:
         """Add chemical and disease terms from MeSH descriptors and supplementary records."""
         desc_kinds: dict[str, list[str]] = {}
@@ -531,7 +549,7 @@ class LexiconBuilder:
             if "p" in flags:
                 protein.add(rec.mesh_id)
             for kind in kinds:
-                self._add_mesh_terms(kind, rec, SRC_MESH_NAME, SRC_MESH_ENTRY, variant_rules, flags)
+                self._add_mesh_terms(kind, rec, SRC_MESH_NAME, SRC_MESH_ENTRY, variant_rules, flags, spelling_rules)
         for rec in supplementary:
             mapped = [desc_kinds.get(m, []) for m in rec.mapped_to]
             if any(CHEMICAL in k for k in mapped):
@@ -541,7 +559,7 @@ class LexiconBuilder:
             else:
                 continue
             flags = "p" if any(m in protein for m in rec.mapped_to) else ""  # SCRs of proteins
-            self._add_mesh_terms(kind, rec, SRC_SCR_NAME, SRC_SCR_SYNONYM, variant_rules, flags)
+            self._add_mesh_terms(kind, rec, SRC_SCR_NAME, SRC_SCR_SYNONYM, variant_rules, flags, spelling_rules)
 
     def add_curated(self, rows: Iterable[tuple[str, ...]], source: str = SRC_CURATED) -> None:
         """Add curated or learned chemical and disease synonyms (``lexicons/*synonyms.tsv``)."""
@@ -559,6 +577,7 @@ class LexiconBuilder:
         term_src: str,
         variant_rules: list[tuple[str, str, str]],
         flags: str,
+        spelling_rules: list[tuple[re.Pattern[str], str]] = (),  # type: ignore[assignment]
     ) -> None:
         for i, term in enumerate([rec.name] + rec.terms):
             if i and _inverted(term):
@@ -569,6 +588,7 @@ class LexiconBuilder:
             sing = singular(term)
             if sing:
                 forms.append((sing, "singular"))
+            forms.extend((form, "british") for form in british_variants(term, spelling_rules))
             for form, rule in forms:
                 self.add(form, Entry(kind, src, form, rec.mesh_id, rule, flags))
 
@@ -602,6 +622,11 @@ class LexiconBuilder:
         (directory / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
 
+def load_spelling_rules() -> list[tuple[re.Pattern[str], str]]:
+    """British spelling rewrites (``lexicons/spelling_variants.tsv``)."""
+    return [(re.compile(p, re.IGNORECASE), r) for p, r, _ in read_data_table("spelling_variants.tsv", 3)]
+
+
 def load_variant_rules() -> list[tuple[str, str, str]]:
     """Suffix rewrite rules for chemical names ("ic acid" -> "ate")."""
     return [(p.lower(), r, n) for p, r, n in read_data_table("chemical_variants.tsv", 3)]
@@ -618,6 +643,7 @@ def build_lexicon(sources: SourceFiles, directory: Path, manifest: dict) -> None
         parse_mesh(sources["mesh_supplementary"], supplementary=True),
         MeshTreeRules.load(),
         load_variant_rules(),
+        load_spelling_rules(),
     )
     builder.add_curated(read_data_table("synonyms.tsv", 4))
     builder.add_curated(read_data_table("learned_synonyms.tsv", 5), SRC_LEARNED)

@@ -49,7 +49,7 @@ KIND_NAMES = {v: k for k, v in KINDS.items()}
 
 GENE_SOURCE_RANK = {SRC_SYMBOL: 0, SRC_FAMPLEX: 1, SRC_ALIAS: 2, SRC_PREV: 3, SRC_NAME: 4}
 MESH_SOURCE_RANK = {SRC_LEARNED: -1, SRC_MESH_NAME: 0, SRC_CURATED: 1, SRC_MESH_ENTRY: 1, SRC_SCR_NAME: 2, SRC_SCR_SYNONYM: 3}
-VARIANT_RANK = {"": 0, "grounding": 0, "equivalence": 0, "stripped": 1, "singular": 2, "acid_ate": 3, "acid_ite": 3}
+VARIANT_RANK = {"": 0, "grounding": 0, "equivalence": 0, "british": 0, "stripped": 1, "singular": 2, "acid_ate": 3, "acid_ite": 3}
 
 
 def concept_rank(e: Entry) -> tuple[int, int, bool, str]:
@@ -382,7 +382,12 @@ class Matcher:
         self.lex = lexicon
         self.options = options or MatchOptions()
         self.rules = rules or Rules.load()
+        self.output_kinds = frozenset(KINDS[k] for k in self.options.kinds)
+        # Genes are resolved for chemicals too, so that a gene reading of a MeSH
+        # peptide or protein ("EPO", "VIP") can win even when genes are not reported.
         self.kinds = tuple(KINDS[k] for k in self.options.kinds)
+        if CHEMICAL in self.output_kinds and GENE not in self.output_kinds:
+            self.kinds += (GENE,)
         self.kind_set = frozenset(self.kinds)
         self.gene_sources = frozenset(self.options.gene_sources)
         self.max_len = lexicon.max_key_length
@@ -578,7 +583,7 @@ class Matcher:
         by_kind = {kind: self._select(kind, items, text, field) for kind, items in scored.items()}
         if not self.options.enzyme_chemicals and CHEMICAL in by_kind:
             by_kind[CHEMICAL] = self._drop_enzyme_chemicals(by_kind[CHEMICAL], by_kind.get(GENE, []), clean)
-        mentions = self._arbitrate(by_kind)
+        mentions = [m for m in self._arbitrate(by_kind) if m.kind in self.output_kinds]
         mentions.sort(key=lambda m: (m.start, -m.end, m.kind))
         return mentions
 
@@ -676,8 +681,12 @@ class Matcher:
         kinds = {e.kind for e in c.entries}
         if c.extra:
             kinds.add(GENE)
+        full = text[c.start : c.end].lower()
         for kind in kinds & self.kind_set:
-            out[kind] = self._resolve(kind, c, span)
+            if self.options.text_type == "prose" and (kind, full) in self.rules.learned_stop:
+                out[kind] = None
+            else:
+                out[kind] = self._resolve(kind, c, span)
         if len(self._cache) > 200_000:
             self._cache.clear()
         self._cache[ck] = out
@@ -771,8 +780,6 @@ class Matcher:
         stop = rules.chemical_stop if kind == CHEMICAL else rules.disease_stop
         if low in stop:
             return None
-        if self.options.text_type == "prose" and (kind, span.lower()) in rules.learned_stop:
-            return None
         entries = _same_breaks(entries, span)
         exact = [e for e in entries if case_key(e.term) == ck]
         if not exact:
@@ -781,12 +788,13 @@ class Matcher:
             if not entries or len(c.key) <= 3:
                 return None
             if (
-                self.options.text_type == "prose"
+                kind == CHEMICAL
+                and self.options.text_type == "prose"
                 and casing(ck) in ("lower", "title")
                 and low in rules.english
                 and len(low) <= 5
             ):
-                return None
+                return None  # "lead", "gold", "salt" as words; diseases ("pain", "fever") are words too
         pool = entries
         if kind == CHEMICAL and not self.options.currency_metabolites:
             pool = [e for e in pool if e.target not in self.rules.currency]

@@ -85,7 +85,9 @@ def learn_stopwords(docs: list[PubtatorDoc], lex, min_docs: int, max_rate: float
         for m in matcher.find(doc.text):
             word = (m.kind, m.text.lower())
             predicted[word].add(doc.pmid)
-            if any(s < m.end and m.start < e and k == m.kind for s, e, k in gold):
+            # annotated only if the annotators marked these very words (a longer gold
+            # mention around them names something else)
+            if any(abs(s - m.start) <= 1 and abs(e - m.end) <= 1 and k == m.kind for s, e, k in gold):
                 annotated[word].add(doc.pmid)
     out = []
     names = {CHEMICAL: "chemical", DISEASE: "disease"}

@@ -39,12 +39,19 @@ class LexiconConfig:
 
 @dataclass(frozen=True)
 class MatcherConfig:
-    """Matcher switches (see ``match.MatchOptions``)."""
+    """Matcher switches; each is the ``match.MatchOptions`` field of the same name."""
 
     max_alias_genes: int = 1
+    max_family_size: int = 30
+    families: bool = True
+    min_gene_length: int = 3
     lists: bool = True
     plurals: bool = True
     prefixes: bool = True
+    abbreviations: bool = True
+    enzyme_chemicals: bool = True
+    currency_metabolites: bool = True
+    ocr_rules: bool = True
 
 
 @dataclass(frozen=True)
@@ -96,14 +103,7 @@ class Config:
 
     def annotate_options(self) -> AnnotateOptions:
         """Matcher and text options for the annotator."""
-        common = dict(
-            kinds=self.kinds,
-            gene_sources=self.lexicon.gene_sources,
-            max_alias_genes=self.matcher.max_alias_genes,
-            lists=self.matcher.lists,
-            plurals=self.matcher.plurals,
-            prefixes=self.matcher.prefixes,
-        )
+        common = dict(kinds=self.kinds, gene_sources=self.lexicon.gene_sources, **dataclasses.asdict(self.matcher))
         return AnnotateOptions(
             texts=self.texts,
             match=MatchOptions(text_type="prose", **common),
@@ -237,6 +237,8 @@ def validate(cfg: Config, origin: str = "config") -> Config:
         raise ConfigError(f"{origin}: run.chunk_size must be at least 1")
     if cfg.matcher.max_alias_genes < 1:
         raise ConfigError(f"{origin}: matcher.max_alias_genes must be at least 1")
+    if cfg.matcher.max_family_size < 1 or cfg.matcher.min_gene_length < 1:
+        raise ConfigError(f"{origin}: matcher.max_family_size and matcher.min_gene_length must be at least 1")
     for dotted in MUST_EXIST:
         value = _get(cfg, dotted)
         for v in value if isinstance(value, tuple) else (value,):

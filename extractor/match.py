@@ -76,7 +76,11 @@ class MatchOptions:
     which lexicon sources may produce genes. ``max_alias_genes`` drops an alias
     or previous symbol shared by more genes than this; ``max_family_size``
     drops FamPlex families with more member genes than this ("cytochrome
-    P450", "methyltransferase"), which name a class, not genes.
+    P450", "methyltransferase"), which name a class, not genes;
+    ``families: false`` keeps FamPlex's single-gene groundings but drops
+    families (gene normalization tasks do not give family names gene IDs);
+    ``min_gene_length`` is the shortest gene key accepted in prose (two-letter
+    symbols in captions are mostly other abbreviations).
     ``enzyme_chemicals: false`` drops chemicals named inside an enzyme name
     ("alcohol" in "alcohol dehydrogenase"); ``currency_metabolites: false``
     drops the ubiquitous cofactors listed in ``lexicons/currency_metabolites.tsv``
@@ -88,6 +92,8 @@ class MatchOptions:
     gene_sources: tuple[str, ...] = (SRC_SYMBOL, SRC_ALIAS, SRC_PREV, SRC_FAMPLEX)
     max_alias_genes: int = 1
     max_family_size: int = 30
+    families: bool = True
+    min_gene_length: int = 3
     lists: bool = True
     plurals: bool = True
     prefixes: bool = True
@@ -719,27 +725,32 @@ class Matcher:
         shape = casing(ck)
         need_exact = len(c.key) <= 2
         if self.options.text_type != "ocr":
-            if len(c.key) <= 2:
-                return None  # two-character symbols in prose are nearly always other abbreviations
+            if len(c.key) < self.options.min_gene_length:
+                return None  # two-character symbols in captions are nearly always other abbreviations
             if low in rules.gene_stop and shape in ("lower", "title"):
                 return None
             if shape == "lower" and (len(ck) < 3 or not any(ch.isdigit() for ch in ck)):
+                # lower-case words are words, except approved symbols that are long protein names ("loricrin")
                 need_exact = True
+                if len(ck) >= 6 and low not in rules.english:
+                    exact = exact + [e for e in entries if e.source == SRC_SYMBOL and e not in exact]
             if shape == "title" and low in rules.english:
                 need_exact = True
         pool = exact if need_exact else entries
-        cap = self.options.max_family_size
+        cap = self.options.max_family_size if self.options.families else 0
         pool = [e for e in pool if e.target[0] != "f" or len(self.lex.gene_targets(e.target)) <= cap]
         chosen: list[Entry] = []
         best = 99
         if pool:
             exact_set = set(exact)
-            ranked = sorted(
-                pool, key=lambda e: (GENE_SOURCE_RANK[e.source], e not in exact_set, VARIANT_RANK.get(e.variant, 3))
-            )
+            ranked = sorted(pool, key=lambda e: (self._gene_rank(e), e not in exact_set, VARIANT_RANK.get(e.variant, 3)))
             top = ranked[0]
-            best = GENE_SOURCE_RANK[top.source] * 10 + (top not in exact_set) * 5 + VARIANT_RANK.get(top.variant, 3)
-            chosen = [e for e in ranked if e.source == top.source and (e in exact_set) == (top in exact_set)]
+            best = self._gene_rank(top) * 10 + (top not in exact_set) * 5 + VARIANT_RANK.get(top.variant, 3)
+            chosen = [
+                e
+                for e in ranked
+                if self._gene_rank(e) == self._gene_rank(top) and (e in exact_set) == (top in exact_set)
+            ]
             direct = {e.target for e in chosen if e.target[0] == "g"}
             if top.source in (SRC_ALIAS, SRC_PREV, SRC_NAME) and len(direct) > self.options.max_alias_genes:
                 chosen = []
@@ -756,6 +767,15 @@ class Matcher:
                 symbol = e.target[1:] if e.target[0] == "f" else e.term
                 hits.append(GeneHit(symbol, e.source, gene.symbol, gene.entrez))
         return (best, tuple(hits), False) if hits else None
+
+    def _gene_rank(self, e: Entry) -> int:
+        """Source rank of a gene entry; an alias or previous symbol of a pseudogene or RNA gene ranks lower
+        than those of protein-coding genes ("OPG" is TNFRSF11B, not the pseudogene BTF3P11)."""
+        rank = GENE_SOURCE_RANK[e.source]
+        if e.source in (SRC_ALIAS, SRC_PREV) and e.target[0] == "g":
+            if self.lex.genes[int(e.target[1:])].locus_type != "gene with protein product":
+                rank += 2
+        return rank
 
     @staticmethod
     def _best_extra(extra: list[Entry]) -> list[Entry]:
@@ -933,12 +953,33 @@ def _same_breaks(entries: list[Entry], span: str) -> list[Entry]:
     the text must be a break in the term ("in S" is not INS, "or 2" not OR2).
     """
     _, text_any, text_space = word_breaks(span)
+    if text_space:
+        # "IFI 16", "IL 6": a space between capitals and a number may be dropped ("or 2" may not)
+        text_space = frozenset(p for p in text_space if p not in _caps_digit_spaces(span))
     out = []
     for e in entries:
         term_letters, term_any, _ = word_breaks(e.term)
         if term_letters <= text_any and text_space <= term_any:
             out.append(e)
     return out
+
+
+@lru_cache(maxsize=50_000)
+def _caps_digit_spaces(text: str) -> frozenset[int]:
+    """Key positions of spaces between a run of capitals and a digit ("IFI 16" -> {3})."""
+    out = set()
+    pos = 0
+    folded = fold(text, lower=False)
+    for i, ch in enumerate(folded):
+        if ch.isspace() and 0 < i < len(folded) - 1 and folded[i + 1].isdigit():
+            j = i - 1
+            while j >= 0 and folded[j].isalpha() and folded[j].isupper():
+                j -= 1
+            if i - 1 - j >= 2 and (j < 0 or not folded[j].isalpha()):
+                out.add(pos)
+        if not key_drops(ch):
+            pos += 1
+    return frozenset(out)
 
 
 def _acronym(term: str) -> bool:

@@ -33,12 +33,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from extractor.config import Config, validate, with_overrides
+from extractor.config import Config, load_config, validate, with_overrides
 from extractor.evaluate import FigureAnnotations, KindResult, Scores, annotations_of, evaluate_paths, score
 from extractor.lexicon import Lexicon, load_lexicon
 from extractor.match import MatchOptions
 from extractor.pipeline import AnnotateOptions, Annotator
 from extractor.records import FigureRecord, read_records, record_to_json
+
+ROOT = Path(__file__).resolve().parents[1]
 
 CHECKOUT = Path(__file__).resolve().parent.parent
 DEFAULT_SHARED = CHECKOUT.parent / "shared"
@@ -124,6 +126,11 @@ def scored_suite(name: str, path: Path, options: AnnotateOptions, lexicon: Lexic
     return out
 
 
+def job_options(name: str) -> AnnotateOptions:
+    """Annotation options of a job config in configs/ (its inputs and outputs are not used)."""
+    return load_config(ROOT / "configs" / name).annotate_options()
+
+
 def _ocr_options(ocr_rules: bool) -> AnnotateOptions:
     return AnnotateOptions(
         texts=("ocr",), ocr_match=MatchOptions(kinds=("genes",), text_type="ocr", ocr_rules=ocr_rules)
@@ -188,12 +195,11 @@ def runner_suite(shared: Path, sources: Path, limit: int | None, workers: int) -
             source = Path(tmp) / "input.jsonl"
             source.write_text("".join(record_to_json(r) + "\n" for r in records), encoding="utf-8")
         cfg = with_overrides(
-            Config(),
+            load_config(ROOT / "configs" / "pfocr-captions.yaml"),
             {
                 "inputs": [str(source)],
-                "texts": ["caption"],
-                "kinds": ["genes", "chemicals"],
                 "output.path": str(Path(tmp) / "out"),
+                "output.tsv": str(Path(tmp) / "out.tsv"),
                 "lexicon.sources": str(sources),
                 "run.workers": workers,
                 "run.quiet": True,
@@ -278,9 +284,10 @@ def run_benchmark(
     warmup = FigureRecord("warmup", "BDNF and glutamate in Parkinson disease", ocr_text="AKT1")
     Annotator(lexicon).annotate(warmup)  # loads the tokenizer, stop lists and rule tables once
     setup_seconds = time.perf_counter() - t0
-    captions = Config(texts=("caption",), kinds=("genes", "chemicals")).annotate_options()
-    cdr = Config(texts=("caption",), kinds=("chemicals", "diseases")).annotate_options()
-    genes = Config(texts=("caption",), kinds=("genes",)).annotate_options()
+    # each suite runs with the options of its job config in configs/, as a user would
+    captions = job_options("pfocr-captions.yaml")
+    cdr = job_options("bc5cdr.yaml")
+    genes = job_options("gnormplus.yaml")
     jobs: dict[str, Callable[[], SuiteResult]] = {
         "pfocr-dev": lambda: scored_suite("pfocr-dev", shared / PFOCR_DEV, captions, lexicon, limit),
         "bc5cdr-dev": lambda: scored_suite("bc5cdr-dev", shared / BC5CDR_DEV, cdr, lexicon, limit),

@@ -237,7 +237,7 @@ class Rules:
             ),
             currency=frozenset(row[0] for row in read_data_table("currency_metabolites.tsv", 2)),
             enzyme_words=re.compile(
-                r"^[\s\-]*(?:[A-Za-z0-9]{1,3}[\s\-]+)?(?:\w*(?:"
+                r"[\s\-]*(?:[A-Za-z0-9]{1,3}[\s\-]+)?(?:\w*(?:"
                 + "|".join(re.escape(w.strip().lower()) for w in read_data_lines("enzyme_words.txt"))
                 + r"))s?\b",
                 re.IGNORECASE,

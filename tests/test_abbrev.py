@@ -1,0 +1,66 @@
+"""Abbreviation definitions (Schwartz-Hearst)."""
+
+from extractor.abbrev import best_long_form, find_abbreviations, valid_short_form
+
+
+def pairs(text):
+    return [(a.short, a.long) for a in find_abbreviations(text)]
+
+
+def test_long_form_then_short_form():
+    assert pairs("The germacrene A oxidase (GAO) converts it.") == [("GAO", "germacrene A oxidase")]
+
+
+def test_long_form_starts_at_the_word_of_the_first_letter():
+    # "The" and "converts" are not part of the long form
+    a = find_abbreviations("It binds the prefrontal cortex (PFC) strongly.")[0]
+    assert (a.short, a.long) == ("PFC", "prefrontal cortex")
+
+
+def test_spans_index_the_text():
+    text = "Cells express fatty acid synthase (FAS) here."
+    a = find_abbreviations(text)[0]
+    assert text[a.short_start : a.short_end] == "FAS"
+    assert text[a.long_start : a.long_end] == "fatty acid synthase"
+
+
+def test_short_form_then_long_form():
+    assert pairs("BDNF (brain-derived neurotrophic factor) is released.") == [
+        ("BDNF", "brain-derived neurotrophic factor")
+    ]
+
+
+def test_legend_lists():
+    text = "Abbreviations: GFAT, glutamine:fructose-6-phosphate aminotransferase; HK, hexokinase; PFK: phosphofructokinase."
+    assert pairs(text) == [
+        ("GFAT", "glutamine:fructose-6-phosphate aminotransferase"),
+        ("HK", "hexokinase"),
+        ("PFK", "phosphofructokinase"),
+    ]
+
+
+def test_greek_letters_in_short_forms_match_spelled_names():
+    assert pairs("tumor necrosis factor-alpha (TNF-α) rises") == [("TNF-α", "tumor necrosis factor-alpha")]
+    assert pairs("interferon gamma (IFN-γ) rises") == [("IFN-γ", "interferon gamma")]
+
+
+def test_non_abbreviations_in_brackets_are_ignored():
+    assert pairs("as shown (see Fig. 2) in mice (n = 5) and step (1) of the pathway") == []
+
+
+def test_letters_must_occur_in_order():
+    assert pairs("the protein kinase (XYZ) is") == []
+
+
+def test_valid_short_form():
+    assert valid_short_form("GAO") and valid_short_form("IL-6") and valid_short_form("5-HT")
+    assert not valid_short_form("see")  # a word
+    assert not valid_short_form("1")  # no letter
+    assert not valid_short_form("x")  # too short
+
+
+def test_best_long_form_first_letter_starts_a_word():
+    lf = "glutamine fructose aminotransferase"
+    start = best_long_form("GFAT", lf)
+    assert start == 0
+    assert best_long_form("QQ", lf) is None

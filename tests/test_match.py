@@ -1,0 +1,208 @@
+"""Matcher rules, on the lexicon built from the shared sources (skipped without ../shared).
+
+Each rule of the matcher has a case here that fails without it.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from extractor.match import Matcher, MatchOptions, tokenize
+
+pytestmark = pytest.mark.shared
+
+
+@pytest.fixture()
+def genes(shared_lexicon):
+    return Matcher(shared_lexicon, MatchOptions(kinds=("genes",)))
+
+
+@pytest.fixture()
+def every(shared_lexicon):
+    return Matcher(shared_lexicon)
+
+
+def gene_ids(matcher, text):
+    return {h.entrez for m in matcher.find(text) if m.kind == "G" for h in m.hits}
+
+
+def concept_ids(matcher, text, kind="C"):
+    return {h.identifier for m in matcher.find(text) if m.kind == kind for h in m.hits}
+
+
+def spans(matcher, text):
+    return [(m.text, m.kind) for m in matcher.find(text)]
+
+
+# --- tokens and keys --------------------------------------------------------
+
+
+def test_tokenizer_splits_lists_dashes_and_brackets():
+    toks = tokenize("Erk1/2 p-ERK (S)-ketamine")
+    assert toks.text == ["Erk1", "/", "2", "p", "-", "ERK", "(", "S", ")", "-", "ketamine"]
+    assert [("Erk1/2 p-ERK (S)-ketamine")[s:e] for s, e in zip(toks.start, toks.end)] == toks.text
+
+
+def test_spelling_variants_of_symbols(genes):
+    assert "2932" in gene_ids(genes, "GSK-3β")
+    assert "2932" in gene_ids(genes, "GSK3beta")
+    assert "3569" in gene_ids(genes, "IL-6 and Il6")
+
+
+# --- prose filters ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("word", ["has", "fast", "can", "set", "via", "impact", "cell"])
+def test_english_words_are_not_genes_in_prose(genes, word):
+    assert gene_ids(genes, f"The drug {word} effects on the receptor.") == set()
+
+
+def test_capitalised_english_word_is_not_a_gene(genes):
+    assert gene_ids(genes, "Impact of stress. Set of genes.") == set()
+
+
+def test_two_letter_symbols_need_ocr_text(shared_lexicon):
+    prose = Matcher(shared_lexicon, MatchOptions(kinds=("genes",)))
+    ocr = Matcher(shared_lexicon, MatchOptions(kinds=("genes",), text_type="ocr"))
+    assert gene_ids(prose, "GH levels") == set()
+    assert "2688" in gene_ids(ocr, "GH")
+
+
+def test_lab_abbreviations_are_not_genes(genes):
+    assert gene_ids(genes, "FISH and ANOVA after SDS-PAGE in HEK cells") == set()
+
+
+def test_word_breaks_must_agree(every):
+    # "proteins" is not Protein S, "cycling" not Cyclin G, "in S" not INS, "or 2" not OR2
+    assert spans(every, "synaptic proteins and the cycling of receptors in S phase or 2 cells") == []
+
+
+def test_space_between_capitals_and_number_may_drop(genes):
+    assert "3428" in gene_ids(genes, "IFI 16 binds DNA")
+
+
+def test_ions_are_not_genes(every):
+    found = spans(every, "Ca2+ influx")
+    assert found == [("Ca2+", "C")]
+
+
+# --- families, lists, affixes ------------------------------------------------
+
+
+def test_family_expands_to_members(genes):
+    assert {"207", "208", "10000"} <= gene_ids(genes, "Akt signalling")
+
+
+def test_large_families_are_classes_not_genes(genes):
+    assert gene_ids(genes, "cytochrome P450 enzymes and methyltransferases") == set()
+
+
+def test_families_off_keeps_single_gene_groundings(shared_lexicon):
+    m = Matcher(shared_lexicon, MatchOptions(kinds=("genes",), families=False))
+    assert gene_ids(m, "Akt signalling") == {"207"}  # the alias AKT of AKT1, not the family
+    assert gene_ids(m, "c-MET receptor") == {"4233"}
+
+
+def test_slash_lists_and_ranges(genes):
+    assert {"7403", "23135"} <= gene_ids(genes, "KDM6A/B demethylases")
+    assert {"7040", "7042", "7043"} <= gene_ids(genes, "TGF-β1-3 isoforms")
+
+
+def test_plural(genes):
+    assert {"4087", "4088"} <= gene_ids(genes, "Smads translocate")
+
+
+def test_detached_prefix_prefers_the_gene(genes):
+    ids = gene_ids(genes, "p-ERK levels")
+    assert {"5594", "5595"} <= ids  # ERK family
+    assert "9451" not in ids  # not EIF2AK3 (alias PERK)
+
+
+def test_attached_prefix(genes):
+    assert "7015" in gene_ids(genes, "hTERT expression")
+    assert {"5594", "5595"} <= gene_ids(genes, "pERK staining")
+
+
+def test_pseudogene_aliases_rank_below_protein_coding(genes):
+    assert gene_ids(genes, "OPG levels") == {"4982"}  # TNFRSF11B, not the pseudogene BTF3P11
+
+
+# --- chemicals and diseases --------------------------------------------------
+
+
+def test_ate_names(every):
+    assert concept_ids(every, "glutamate release") == {"D018698"}  # amino acid: the acid
+    assert concept_ids(every, "pyruvate kinase substrate pyruvate") >= {"D011773"}  # salts descriptor
+
+
+def test_derived_words(every):
+    assert concept_ids(every, "GABAergic interneurons") == {"D005680"}
+    assert concept_ids(every, "diabetic patients", "D") == {"D003920"}
+
+
+def test_bracket_is_part_of_the_name(every):
+    assert ("(S)-ketamine", "C") in spans(every, "given (S)-ketamine twice")
+
+
+def test_british_spellings(every):
+    assert concept_ids(every, "severe anaemia and oedema", "D") == {"D000740", "D004487"}
+
+
+def test_common_words_are_diseases_too(every):
+    assert concept_ids(every, "pain and fever", "D") == {"D010146", "D005334"}
+
+
+def test_chemical_beats_gene_alias_on_the_same_words(every):
+    assert spans(every, "ATP and ROS levels") == [("ATP", "C"), ("ROS", "C")]
+
+
+def test_gene_beats_mesh_protein_even_when_genes_are_not_reported(shared_lexicon):
+    m = Matcher(shared_lexicon, MatchOptions(kinds=("chemicals",)))
+    assert spans(m, "BDNF and EPO with ketamine") == [("ketamine", "C")]
+
+
+def test_class_and_preparation_terms_are_not_chemicals(every):
+    assert concept_ids(every, "tablets of an analgesic in saline solution") == set()
+
+
+def test_learned_stop_words(every):
+    assert concept_ids(every, "a neuroleptic drug") == set()
+
+
+def test_currency_metabolites_option(shared_lexicon):
+    default = Matcher(shared_lexicon, MatchOptions(kinds=("chemicals",)))
+    figures = Matcher(shared_lexicon, MatchOptions(kinds=("chemicals",), currency_metabolites=False))
+    assert "D000255" in concept_ids(default, "ATP and glucose")
+    assert concept_ids(figures, "ATP and glucose") == {"D005947"}
+
+
+def test_enzyme_chemicals_option(shared_lexicon):
+    m = Matcher(shared_lexicon, MatchOptions(kinds=("chemicals", "genes"), enzyme_chemicals=False))
+    assert concept_ids(m, "pyruvate decarboxylase converts it") == set()
+    assert concept_ids(m, "pyruvate is converted") == {"D011773"}
+
+
+# --- abbreviations -----------------------------------------------------------
+
+
+def test_short_form_takes_the_long_forms_meaning(every):
+    found = every.find("Arachidonic acid (AA) release; AA was high.")
+    aa = [m for m in found if m.text == "AA"]
+    assert len(aa) == 2 and all(m.kind == "C" and m.hits[0].identifier == "D016718" for m in aa)
+
+
+def test_short_form_of_an_unknown_long_form_is_not_an_alias(genes):
+    assert gene_ids(genes, "squalene synthase (SQS) and SQS activity") == set()
+
+
+def test_disease_abbreviation(every):
+    found = every.find("Parkinson's disease (PD) patients; PD is common.")
+    assert [m.hits[0].identifier for m in found if m.text == "PD"] == ["D010300", "D010300"]
+
+
+# --- determinism ---------------------------------------------------------------
+
+
+def test_same_input_same_output(every):
+    text = "Ketamine, BDNF, mTOR and GSK-3β; glutamate AMPA receptors in Parkinson disease."
+    assert [m.to_dict() for m in every.find(text)] == [m.to_dict() for m in every.find(text)]

@@ -31,13 +31,6 @@ class Abbreviation(NamedTuple):
 
 
 _PAREN = re.compile(r"\(([^()]{1,120})\)")
-_WORD = re.compile(r"[^\s]+")
-_SENTENCE_STOP = re.compile(r"(?:[.;!?]\s|[\[\]{}]|\(|\)|:\s)")
-_LEGEND = re.compile(
-    r"(?:^|(?<=[.;:]\s)|(?<=[.;:]))\s*"
-    r"(?P<sf>[A-Za-z0-9\u0370-\u03ff][\w\u0370-\u03ff/+-]{0,11})\s*(?P<sep>[,:=])\s+"
-    r"(?P<lf>[^;.,()]{3,120}?)\s*(?=;|\.(?:\s|$)|$)"
-)
 
 
 def valid_short_form(sf: str) -> bool:
@@ -57,16 +50,20 @@ def best_long_form(sf: str, lf: str) -> int | None:
     Greek letters in the short form match their Latin letter ("TNF-α" abbreviates
     "tumor necrosis factor-alpha").
     """
-    sf = fold(sf)
+    sf = fold(sf).lower()
+    low = lf.lower()
     s = len(sf) - 1
     l = len(lf) - 1
     while s >= 0:
-        c = sf[s].lower()
+        c = sf[s]
         if not c.isalnum():
             s -= 1
             continue
-        while l >= 0 and (lf[l].lower() != c or (s == 0 and l > 0 and lf[l - 1].isalnum())):
-            l -= 1
+        if s == 0:
+            while l >= 0 and (low[l] != c or (l > 0 and low[l - 1].isalnum())):
+                l -= 1
+        else:
+            l = low.rfind(c, 0, l + 1)
         if l < 0:
             return None
         l -= 1
@@ -83,14 +80,18 @@ def _max_words(sf: str) -> int:
     return min(n + 5, n * 2)
 
 
+_STOPS = frozenset(".;!?:")
+_WORD_CHARS = re.compile(r"[\w\u0370-\u03ff/+-]")
+
+
 def _long_form_before(text: str, paren_start: int, sf: str) -> tuple[int, int] | None:
     """Long form ending just before "(" at ``paren_start``, within the sentence."""
     end = paren_start
     while end > 0 and text[end - 1].isspace():
         end -= 1
+    limit = _max_words(sf)
     window_start = end
     words = 0
-    limit = _max_words(sf)
     i = end
     while i > 0 and words < limit:
         j = i
@@ -102,16 +103,14 @@ def _long_form_before(text: str, paren_start: int, sf: str) -> tuple[int, int] |
         if k == j:
             break
         chunk = text[k:j]
-        if _SENTENCE_STOP.search(chunk + " ") and k != j and chunk[-1] in ".;!?:" and j != end:
-            break
-        if "(" in chunk or ")" in chunk:
+        if ("(" in chunk or ")" in chunk) or (j != end and chunk[-1] in _STOPS):
             break
         window_start = k
         words += 1
         i = k
-    lf = text[window_start:end]
-    if not lf:
+    if window_start >= end:
         return None
+    lf = text[window_start:end]
     off = best_long_form(sf, lf)
     if off is None:
         return None
@@ -121,41 +120,78 @@ def _long_form_before(text: str, paren_start: int, sf: str) -> tuple[int, int] |
     return start, end
 
 
+def _word_before(text: str, pos: int) -> tuple[int, int] | None:
+    """Span of the word just before ``pos`` (skipping spaces), if any."""
+    end = pos
+    while end > 0 and text[end - 1].isspace():
+        end -= 1
+    start = end
+    while start > 0 and _WORD_CHARS.match(text[start - 1]):
+        start -= 1
+    while start < end and not text[start].isalnum():
+        start += 1
+    return (start, end) if start < end else None
+
+
+_LEGEND_ITEM = re.compile(
+    r"\s*(?P<sf>[A-Za-z0-9\u0370-\u03ff][\w\u0370-\u03ff/+-]{0,11})\s*[,:=]\s+(?P<lf>[^;.,()]{3,120}?)\s*$"
+)
+_SEGMENT = re.compile(r"[^;.]+")
+
+
 def find_abbreviations(text: str) -> list[Abbreviation]:
     """All abbreviation definitions in ``text``, in text order, one per short-form occurrence."""
     out: list[Abbreviation] = []
-    for m in _PAREN.finditer(text):
-        inner = m.group(1)
-        stripped = inner.strip()
-        # "(SF)" or "(SF, ...)" / "(SF; ...)": the short form is the first part
-        head = re.split(r"[;,]\s", stripped, maxsplit=1)[0].strip()
-        in_start = m.start(1) + inner.index(head) if head else m.start(1)
-        if valid_short_form(head):
-            span = _long_form_before(text, m.start(), head)
-            if span is not None:
-                out.append(Abbreviation(head, text[span[0] : span[1]], in_start, in_start + len(head), span[0], span[1]))
+    if "(" in text:
+        for m in _PAREN.finditer(text):
+            inner = m.group(1)
+            stripped = inner.strip()
+            # "(SF)" or "(SF, ...)" / "(SF; ...)": the short form is the first part
+            head = re.split(r"[;,]\s", stripped, maxsplit=1)[0].strip()
+            if valid_short_form(head):
+                in_start = m.start(1) + inner.index(head)
+                span = _long_form_before(text, m.start(), head)
+                if span is not None:
+                    out.append(Abbreviation(head, text[span[0] : span[1]], in_start, in_start + len(head), *span))
+                    continue
+            # "SF (long form)": the short form is the word before the bracket
+            word = _word_before(text, m.start())
+            if word is None or len(stripped.split()) < 2:
                 continue
-        # "SF (long form)": the short form is the word before the bracket
-        before = text[: m.start()].rstrip()
-        wm = re.search(r"([A-Za-z0-9\u0370-\u03ff][\w\u0370-\u03ff/+-]*)$", before)
-        if wm and len(stripped.split()) >= 2 and valid_short_form(wm.group(1)):
-            sf = wm.group(1)
-            lf = stripped
-            off = best_long_form(sf, lf)
-            if off is not None and len(lf[off:].split()) <= _max_words(sf):
-                lf_start = m.start(1) + inner.index(lf) + off
-                lf_end = m.start(1) + inner.index(lf) + len(lf)
-                out.append(Abbreviation(sf, text[lf_start:lf_end], wm.start(1), wm.end(1), lf_start, lf_end))
-    for m in _LEGEND.finditer(text):
-        sf, lf = m.group("sf"), m.group("lf")
-        if not valid_short_form(sf) or sf.lower() == lf.lower() or len(lf.split()) > _max_words(sf):
-            continue
-        if not any(c.isupper() for c in sf) and not any(c.isdigit() for c in sf):
-            continue
-        off = best_long_form(sf, lf)
-        if off is None or off != 0:
-            continue  # in legend lists the whole phrase is the long form
-        out.append(Abbreviation(sf, lf, m.start("sf"), m.end("sf"), m.start("lf"), m.end("lf")))
+            sf = text[word[0] : word[1]]
+            if not valid_short_form(sf):
+                continue
+            off = best_long_form(sf, stripped)
+            if off is not None and len(stripped[off:].split()) <= _max_words(sf):
+                lf_start = m.start(1) + inner.index(stripped) + off
+                lf_end = m.start(1) + inner.index(stripped) + len(stripped)
+                out.append(Abbreviation(sf, text[lf_start:lf_end], word[0], word[1], lf_start, lf_end))
+    # legend lists: "SF, long form; SF2: long form 2."
+    if ";" in text or ": " in text:
+        for seg in _SEGMENT.finditer(text):
+            piece = seg.group(0)
+            head = piece[:40]
+            if "," not in head and ":" not in head and "=" not in head:
+                continue
+            colon = piece.rfind(": ")
+            base = seg.start()
+            if colon >= 0 and (colon < 3 or not piece[colon - 1].isupper() or len(piece[colon - 12 : colon].split()) > 1):
+                # "Abbreviations: ACC, ...": the item follows the colon
+                base += colon + 1
+                piece = piece[colon + 1 :]
+            m = _LEGEND_ITEM.match(piece)
+            if m is None:
+                continue
+            sf, lf = m.group("sf"), m.group("lf")
+            if not valid_short_form(sf) or sf.lower() == lf.lower() or len(lf.split()) > _max_words(sf):
+                continue
+            if not any(c.isupper() or c.isdigit() for c in sf):
+                continue
+            if best_long_form(sf, lf) != 0:
+                continue  # in legend lists the whole phrase is the long form
+            out.append(
+                Abbreviation(sf, lf, base + m.start("sf"), base + m.end("sf"), base + m.start("lf"), base + m.end("lf"))
+            )
     out.sort(key=lambda a: a.short_start)
     dedup: list[Abbreviation] = []
     seen: set[int] = set()

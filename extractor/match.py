@@ -325,15 +325,41 @@ def token_key(text: str) -> str:
     return k
 
 
+# Token classes in the key stream.
+_SPACE, _NEWLINE, _CONTENT, _PUNCT, _JOINER = range(5)
+_INFO_CACHE: dict[str, tuple[str, int]] = {}
+
+
+def token_info(text: str) -> tuple[str, int]:
+    """Cached (key, class) of a token: whitespace, line break, content, barrier punctuation or joiner."""
+    info = _INFO_CACHE.get(text)
+    if info is None:
+        if text.isspace():
+            info = ("", _NEWLINE if ("\n" in text or "\r" in text) else _SPACE)
+        else:
+            k = token_key(text)
+            if any(c.isalnum() for c in k):
+                info = (k, _CONTENT)
+            elif all(c in BARRIER_CHARS for c in text):
+                info = (k, _PUNCT)
+            else:
+                info = (k, _JOINER)
+        if len(_INFO_CACHE) > 300_000:
+            _INFO_CACHE.clear()
+        _INFO_CACHE[text] = info
+    return info
+
+
 class Stream:
     """The key stream of a token sequence.
 
     ``pos[i]`` is where token ``i``'s key starts in ``keys`` (-1 for barriers
     and whitespace); ``ends`` maps a stream position to the token that ends
-    there; ``content[i]`` tells whether token ``i`` has letters or digits.
+    there; ``content[i]`` tells whether token ``i`` has letters or digits, and
+    ``starts`` lists those tokens.
     """
 
-    __slots__ = ("keys", "pos", "ends", "content")
+    __slots__ = ("keys", "pos", "ends", "content", "starts")
 
     def __init__(self, toks: Tokens) -> None:
         n = len(toks)
@@ -341,36 +367,46 @@ class Stream:
         pos = [-1] * n
         ends: dict[int, int] = {}
         content = [False] * n
+        starts: list[int] = []
         p = 0
         prev_space = True
         texts, spaces = toks.text, toks.space
+        cache = _INFO_CACHE
         for i in range(n):
             t = texts[i]
-            if t.isspace():
-                if "\n" in t or "\r" in t:
-                    parts.append(SENTINEL)
-                    p += 1
+            info = cache.get(t) or token_info(t)
+            k, cls = info
+            if cls == _CONTENT:
+                pos[i] = p
+                parts.append(k)
+                p += len(k)
+                content[i] = True
+                ends[p] = i
+                starts.append(i)
+                prev_space = spaces[i]
+                continue
+            if cls == _SPACE:
                 prev_space = True
                 continue
-            k = token_key(t)
-            is_content = k.isalnum() or any(c.isalnum() for c in k)
-            if not is_content and all(c in BARRIER_CHARS for c in t):
-                if prev_space or spaces[i] or i + 1 == n or texts[i + 1].isspace() or len(t) > 1:
-                    parts.append(SENTINEL)
-                    p += 1
-                    prev_space = spaces[i]
-                    continue
+            if cls == _NEWLINE:
+                parts.append(SENTINEL)
+                p += 1
+                prev_space = True
+                continue
+            if cls == _PUNCT and (prev_space or spaces[i] or i + 1 == n or texts[i + 1].isspace() or len(t) > 1):
+                parts.append(SENTINEL)
+                p += 1
+                prev_space = spaces[i]
+                continue
+            # a joiner (hyphen, slash, plus, attached punctuation)
             pos[i] = p
             parts.append(k)
             p += len(k)
-            if is_content:
-                content[i] = True
-                ends[p] = i
-            elif k and k != "/" and not prev_space:
+            if k and k != "/" and not prev_space:
                 ends[p] = i  # an attached charge can end a term ("Ca2 +")
             prev_space = spaces[i]
         self.keys = "".join(parts)
-        self.pos, self.ends, self.content = pos, ends, content
+        self.pos, self.ends, self.content, self.starts = pos, ends, content, starts
 
 
 # --------------------------------------------------------------------------
@@ -398,8 +434,9 @@ class Matcher:
         self.gene_sources = frozenset(self.options.gene_sources)
         self.max_len = lexicon.max_key_length
         self.derivations = tuple(d for d in self.rules.derivations if d[0] in self.kind_set)
+        self._derivation_suffixes = tuple(d[1] for d in self.derivations)
+        self._affix_cache: dict[str, tuple[str, bool]] = {}
         self.want_genes = GENE in self.kind_set
-        self._attached_first = frozenset(p[0] for p in self.rules.attached_prefixes)
         self._cache: dict[tuple, dict[str, Resolved | None]] = {}
 
     # candidates ---------------------------------------------------------
@@ -416,12 +453,12 @@ class Matcher:
         detached = self.rules.detached_prefixes
         plurals = self.options.plurals
         max_len = self.max_len
-        for i in range(n):
-            if not content[i]:
-                continue
+        affixes = self._affix_cache
+        for i in stream.starts:
             s0 = pos[i]
+            t = texts[i]
             prefixed = (
-                texts[i] in detached
+                t in detached
                 and i + 2 < n
                 and texts[i + 1] in HYPHENS
                 and not spaces[i]
@@ -441,35 +478,52 @@ class Matcher:
                 out.append(
                     Candidate(i, j, starts[i], tends[j], k, lookup(k), method, prefixed, (), -1, tends[j] - (method == "plural"))
                 )
-            if self.want_genes and self.options.prefixes and texts[i][0] in self._attached_first:
-                out.extend(self._attached_prefix(toks, i, s0, keys, ends))
-            if self.derivations:
-                out.extend(self._derived(toks, i))
+            flags = affixes.get(t)
+            if flags is None:
+                flags = self._affix_flags(t)
+            if flags:
+                if flags[0]:
+                    out.extend(self._attached_prefix(toks, i, s0, keys, ends, flags[0]))
+                if flags[1]:
+                    out.extend(self._derived(toks, i))
         if self.want_genes and self.options.lists:
             out.extend(self._lists(toks, out, content))
         self._drop_charged(out, toks)
         return out
 
-    def _attached_prefix(self, toks: Tokens, i: int, s0: int, keys: str, ends: dict[int, int]) -> list[Candidate]:
+    def _affix_flags(self, t: str) -> tuple[str, bool]:
+        """Cached per token text: the attached modifier prefix it may carry ("p" of "pERK"), and
+        whether it ends like a derived word ("-ergic", "-etic")."""
+        prefix = ""
+        if self.want_genes and self.options.prefixes:
+            for cand in self.rules.attached_prefixes:
+                if len(t) > len(cand) + 1 and t.startswith(cand):
+                    nxt = t[len(cand)]
+                    if nxt.isupper() or nxt.isdigit():
+                        prefix = cand
+                    break
+        derived = bool(self.derivations) and len(t) > 4 and t.lower().endswith(self._derivation_suffixes)
+        flags = (prefix, derived)
+        if len(self._affix_cache) > 300_000:
+            self._affix_cache.clear()
+        self._affix_cache[t] = flags
+        return flags
+
+    def _attached_prefix(
+        self, toks: Tokens, i: int, s0: int, keys: str, ends: dict[int, int], prefix: str
+    ) -> list[Candidate]:
         """Readings of "pERK", "hTERT" without their modifier prefix."""
-        t = toks.text[i]
-        for prefix in self.rules.attached_prefixes:
-            if len(t) > len(prefix) + 1 and t.startswith(prefix):
-                nxt = t[len(prefix)]
-                if not (nxt.isupper() or nxt.isdigit()):
-                    return []
-                off = s0 + len(token_key(prefix))
-                out = []
-                for k in self.lex.prefixes(keys[off : off + self.max_len]):
-                    j = ends.get(off + len(k))
-                    if j is None:
-                        continue
-                    entries = tuple(e for e in self.lex.lookup(k) if e.kind == GENE)
-                    if entries:
-                        start = toks.start[i]
-                        out.append(Candidate(i, j, start, toks.end[j], k, entries, "prefix", False, (), start + len(prefix)))
-                return out
-        return []
+        off = s0 + len(token_key(prefix))
+        out = []
+        for k in self.lex.prefixes(keys[off : off + self.max_len]):
+            j = ends.get(off + len(k))
+            if j is None:
+                continue
+            entries = tuple(e for e in self.lex.lookup(k) if e.kind == GENE)
+            if entries:
+                start = toks.start[i]
+                out.append(Candidate(i, j, start, toks.end[j], k, entries, "prefix", False, (), start + len(prefix)))
+        return out
 
     def _derived(self, toks: Tokens, i: int) -> list[Candidate]:
         """Chemicals and diseases named by a derived word ("GABAergic", "dopaminergic")."""
@@ -608,18 +662,18 @@ class Matcher:
         if not abbrevs:
             return []
         by_span: dict[tuple[int, int], list[Candidate]] = {}
+        by_end: dict[int, list[Candidate]] = {}
         for c in cands:
             by_span.setdefault((c.start, c.end), []).append(c)
+            by_end.setdefault(c.end, []).append(c)
         new: list[Candidate] = []
         done: set[str] = set()
         for a in abbrevs:
             if a.short in done:
                 continue
             done.add(a.short)
-            meaning = self._long_form_meaning(clean, a, cands)
-            pattern = re.compile(r"(?<![\w\u0370-\u03ff])" + re.escape(a.short) + r"(?:s)?(?![\w\u0370-\u03ff])")
-            for m in pattern.finditer(clean):
-                span = (m.start(), m.end())
+            meaning = self._long_form_meaning(clean, a, by_end)
+            for span in _occurrences(clean, a.short):
                 found = by_span.get(span, [])
                 if meaning is not None:
                     kind, res = meaning
@@ -635,12 +689,14 @@ class Matcher:
                         c.override = self._unsupported_short_form(c, clean, a.long)
         return new
 
-    def _long_form_meaning(self, clean: str, a: Any, cands: list[Candidate]) -> tuple[str, Resolved] | None:
+    def _long_form_meaning(
+        self, clean: str, a: Any, by_end: dict[int, list[Candidate]]
+    ) -> tuple[str, Resolved] | None:
         """What the long form names: the longest resolvable candidate ending at its end, covering most of it."""
         best: tuple[tuple[int, bool], str, Resolved] | None = None
         need = (a.long_end - a.long_start) * 0.5
-        for c in cands:
-            if c.end != a.long_end or c.start < a.long_start or c.end - c.start < need:
+        for c in by_end.get(a.long_end, ()):
+            if c.start < a.long_start or c.end - c.start < need:
                 continue
             span = clean[c.cstart : c.cend]
             for kind in sorted({e.kind for e in c.entries} & self.kind_set):
@@ -832,12 +888,12 @@ class Matcher:
         if kind == GENE:
             items = _drop_prefixed(items)
         items.sort(key=lambda x: (x[0].start - x[0].end, x[1][0], x[0].start))
-        taken: list[tuple[int, int]] = []
+        taken = bytearray(len(text) + 1)
         out = []
         for c, (_rank, hits, protein) in items:
-            if any(c.start < e and s < c.end for s, e in taken):
+            if taken.find(1, c.start, c.end) != -1:
                 continue
-            taken.append((c.start, c.end))
+            taken[c.start : c.end] = b"\x01" * (c.end - c.start)
             start = _balance_start(text, c.start, c.end)
             out.append(Mention(start, c.end, text[start : c.end], kind, hits, field, c.method, protein))
         return out
@@ -873,6 +929,23 @@ class Matcher:
                 out.append(m)
         out.extend(m for span, m in genes.items() if span not in drop_genes)
         return out
+
+
+def _occurrences(text: str, word: str) -> list[tuple[int, int]]:
+    """Spans of ``word`` (or its plural with "s") standing as a word of its own in ``text``."""
+    out = []
+    start = text.find(word)
+    n = len(word)
+    while start >= 0:
+        end = start + n
+        if end < len(text) and text[end] == "s":
+            end += 1 if end + 1 >= len(text) or not text[end + 1].isalnum() else 0
+        before = text[start - 1] if start else " "
+        after = text[end] if end < len(text) else " "
+        if not (before.isalnum() or before == "_") and not (after.isalnum() or after == "_"):
+            out.append((start, end))
+        start = text.find(word, start + 1)
+    return out
 
 
 def _drop_prefixed(items: list[tuple[Candidate, Resolved]]) -> list[tuple[Candidate, Resolved]]:

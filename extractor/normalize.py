@@ -146,6 +146,20 @@ def is_barrier_token(text: str) -> bool:
     return bool(text) and all(c in BARRIER_CHARS for c in text)
 
 
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+@lru_cache(maxsize=4096)
+def _normalized_char(ch: str) -> str:
+    """One-character replacement of a non-ASCII character (itself if none fits)."""
+    if ch in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212":
+        return "-"
+    if ch.isspace():
+        return "\n" if ch in "\u2028\u2029\x85" else " "
+    norm = unicodedata.normalize("NFKC", ch)
+    return norm if len(norm) == 1 else ch
+
+
 def normalize_text(text: str) -> str:
     """Unicode clean-up that keeps character offsets: only 1:1 replacements.
 
@@ -156,21 +170,7 @@ def normalize_text(text: str) -> str:
     """
     if text.isascii():
         return text
-    out = []
-    for ch in text:
-        if ch.isascii():
-            out.append(ch)
-            continue
-        norm = unicodedata.normalize("NFKC", ch)
-        if ch in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212":
-            out.append("-")
-        elif ch.isspace():
-            out.append("\n" if ch in "\u2028\u2029\x85" else " ")
-        elif len(norm) == 1:
-            out.append(norm)
-        else:
-            out.append(ch)
-    return "".join(out)
+    return _NON_ASCII.sub(lambda m: _normalized_char(m.group(0)), text)
 
 
 def casing(text: str) -> str:

@@ -415,6 +415,16 @@ class Stream:
 
 _LIST_ITEM = re.compile(r"^(?:\d{1,3}|[A-Za-z]|[A-Za-z]\d{1,2}|\d{1,2}[A-Za-z]|[\u03b1-\u03c9\u0391-\u03a9]\d?)$")
 _CHARGES = frozenset(("+", "++", "2+", "3+"))
+_LIST_SEPARATORS = frozenset((",", "and", "or", "&", "and/or"))
+_CLASSIFIERS = frozenset(("isoform", "isoforms", "isozyme", "isozymes", "subtype", "subtypes", "subunit", "subunits"))
+_CLASSIFIERS_AFTER = frozenset(
+    ("protein", "proteins", "gene", "genes", "isoforms", "receptor", "receptors", "kinases", "mrna", "expression",
+     "levels", "activity", "signaling", "signalling", "family", "members", "knockout", "deficiency")
+)  # fmt: skip
+_COORD_ITEM = re.compile(
+    r"^(?:\d{1,2}|[A-Z]|[A-Za-z]\d{1,2}|\d{1,2}[A-Za-z]|[\u03b1-\u03c9\u0391-\u03a9]\d?"
+    r"|alpha|beta|gamma|delta|epsilon|zeta|theta|kappa|lambda|sigma|omega)$"
+)
 
 
 class Matcher:
@@ -569,11 +579,18 @@ class Matcher:
                 last = m
                 k = m + 1
             expanded: list[str] = []
+            if not items:
+                items, appended, last = self._coordinated(toks, j, content)
+                if appended:
+                    expanded = [head + item for item in items]
+                    items = []
             if items:
                 for item in items:
                     stem = _list_stem(head, item)
                     if stem is not None:
                         expanded.append(stem + item)
+            elif expanded:
+                pass
             elif (
                 k + 1 < n
                 and texts[k] in ("-", "\u2010", "\u2013")
@@ -608,6 +625,50 @@ class Matcher:
                     )
                 )
         return out
+
+    def _coordinated(self, toks: Tokens, j: int, content: list[bool]) -> tuple[list[str], bool, int]:
+        """Items of a coordinated list after a gene ending at token ``j``.
+
+        "Smad2, 3 and 4" and "IL-2, -4 and -10" give items whose stems are
+        taken from the head ("3", "4"); "PKC isoforms alpha, delta and zeta"
+        gives items appended to the head ("a", "d", "z"). Returns the item
+        keys, whether they are appended, and the last token of the list.
+        """
+        texts, spaces = toks.text, toks.space
+        n = len(toks)
+        k = j + 1
+        while k < n and texts[k].isspace():
+            k += 1
+        appended = k < n and texts[k].lower() in _CLASSIFIERS and spaces[j]
+        if appended:
+            k += 1
+        items: list[str] = []
+        last = j
+        while True:
+            m = k
+            seps = 0
+            while m < n and (texts[m].isspace() or texts[m].lower() in _LIST_SEPARATORS):
+                seps += not texts[m].isspace()
+                m += 1
+            if seps == 0 and not (appended and not items):
+                break
+            if m < n and texts[m] in HYPHENS and m + 1 < n and not spaces[m]:
+                m += 1
+            if m >= n or not content[m] or not _COORD_ITEM.match(texts[m].lstrip("-\u2010")):
+                break
+            if texts[m].lstrip("-\u2010").isdigit() and m + 1 < n:
+                after = texts[m + 1] if not texts[m + 1].isspace() else (texts[m + 2] if m + 2 < n else "")
+                if (
+                    after.islower()
+                    and after in self.rules.english
+                    and after not in _CLASSIFIERS_AFTER
+                    and after not in _LIST_SEPARATORS
+                ):
+                    break  # "IL-6 and 10 patients": a count, not IL10
+            items.append(token_key(texts[m]))
+            last = m
+            k = m + 1
+        return items, appended, last
 
     @staticmethod
     def _drop_charged(cands: list[Candidate], toks: Tokens) -> None:

@@ -206,3 +206,13 @@ def test_disease_abbreviation(every):
 def test_same_input_same_output(every):
     text = "Ketamine, BDNF, mTOR and GSK-3β; glutamate AMPA receptors in Parkinson disease."
     assert [m.to_dict() for m in every.find(text)] == [m.to_dict() for m in every.find(text)]
+
+
+def test_coordinated_lists(genes):
+    assert {"4087", "4088", "4089"} <= gene_ids(genes, "Smad2, 3 and 4 proteins")
+    assert {"3558", "3565", "3586"} <= gene_ids(genes, "IL-2, -4 and -10 levels")
+    assert {"5578", "5580", "5581"} <= gene_ids(genes, "PKC isoforms alpha, delta and epsilon")
+
+
+def test_a_count_after_a_gene_is_not_a_list_item(genes):
+    assert gene_ids(genes, "IL-6 and 10 patients") == {"3569"}

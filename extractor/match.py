@@ -831,13 +831,16 @@ class Matcher:
     def _resolve_gene(self, c: Candidate, entries: list[Entry], extra: list[Entry], span: str) -> Resolved | None:
         """Filter a gene candidate and pick its best-ranked terms."""
         rules = self.rules
-        if any(e.kind == NONGENE for e in c.entries):
-            return None  # FamPlex grounds this text to a small molecule or process
         ck = case_key(span)
         if ck in rules.gene_stop_exact:
             return None
         entries = _same_breaks(entries, span)
         exact = [e for e in entries if case_key(e.term) == ck]
+        nongene = [e for e in c.entries if e.kind == NONGENE]
+        if nongene and (not exact or any(case_key(e.term) == ck for e in nongene)):
+            # FamPlex grounds this text to a small molecule or process ("ATP"), unless the
+            # text is written exactly as a gene term and not as that text ("EGFR", not "eGFR")
+            return None
         low = ck.lower()
         shape = casing(ck)
         need_exact = len(c.key) <= 2

@@ -216,3 +216,8 @@ def test_coordinated_lists(genes):
 
 def test_a_count_after_a_gene_is_not_a_list_item(genes):
     assert gene_ids(genes, "IL-6 and 10 patients") == {"3569"}
+
+
+def test_non_gene_grounding_vetoes_only_its_own_spelling(genes):
+    assert gene_ids(genes, "EGFR signalling") == {"1956"}  # not lost to FamPlex's "eGFR" (a kidney measure)
+    assert gene_ids(genes, "ATP release") == set()

@@ -204,6 +204,7 @@ class Rules:
     derivations: tuple[tuple[str, str, tuple[str, ...]], ...]
     currency: frozenset[str]
     enzyme_words: re.Pattern[str]
+    function_words: frozenset[str]
 
     @classmethod
     @lru_cache(maxsize=1)
@@ -236,6 +237,7 @@ class Rules:
                 for kind, suffix, reps, _ in read_data_table("derivations.tsv", 4)
             ),
             currency=frozenset(row[0] for row in read_data_table("currency_metabolites.tsv", 2)),
+            function_words=frozenset(w.strip() for w in read_data_lines("function_words.txt")),
             enzyme_words=re.compile(
                 r"[\s\-]*(?:[A-Za-z0-9]{1,3}[\s\-]+)?(?:\w*(?:"
                 + "|".join(re.escape(w.strip().lower()) for w in read_data_lines("enzyme_words.txt"))
@@ -416,6 +418,7 @@ class Stream:
 _LIST_ITEM = re.compile(r"^(?:\d{1,3}|[A-Za-z]|[A-Za-z]\d{1,2}|\d{1,2}[A-Za-z]|[\u03b1-\u03c9\u0391-\u03a9]\d?)$")
 _CHARGES = frozenset(("+", "++", "2+", "3+"))
 _LIST_SEPARATORS = frozenset((",", "and", "or", "&", "and/or"))
+_LIST_OPENERS = frozenset(("/", "-", "\u2010", "\u2013", " "))
 _CLASSIFIERS = frozenset(("isoform", "isoforms", "isozyme", "isozymes", "subtype", "subtypes", "subunit", "subunits"))
 _CLASSIFIERS_AFTER = frozenset(
     ("protein", "proteins", "gene", "genes", "isoforms", "receptor", "receptors", "kinases", "mrna", "expression",
@@ -446,6 +449,10 @@ class Matcher:
         self.derivations = tuple(d for d in self.rules.derivations if d[0] in self.kind_set)
         self._derivation_suffixes = tuple(d[1] for d in self.derivations)
         self._affix_cache: dict[str, tuple[str, bool]] = {}
+        # function words in lower case or capitalised never start a name
+        self._no_start = frozenset(
+            w for fw in self.rules.function_words for w in (fw, fw.capitalize())
+        )
         self.want_genes = GENE in self.kind_set
         self._cache: dict[tuple, dict[str, Resolved | None]] = {}
 
@@ -464,9 +471,12 @@ class Matcher:
         plurals = self.options.plurals
         max_len = self.max_len
         affixes = self._affix_cache
+        no_start = self._no_start
         for i in stream.starts:
-            s0 = pos[i]
             t = texts[i]
+            if t in no_start:
+                continue
+            s0 = pos[i]
             prefixed = (
                 t in detached
                 and i + 2 < n
@@ -564,6 +574,9 @@ class Matcher:
         n = len(toks)
         out = []
         for j, head_cand in by_end.items():
+            nxt = texts[j + 1] if j + 1 < n else ""
+            if nxt not in _LIST_OPENERS and nxt.lower() not in _CLASSIFIERS and nxt.lower() not in _LIST_SEPARATORS:
+                continue
             head = head_cand.key
             items: list[str] = []
             last = j

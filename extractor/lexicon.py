@@ -49,7 +49,7 @@ from .resources import (
 log = logging.getLogger(__name__)
 
 #: Bump when the compiled format or the building rules change.
-BUILDER_VERSION = "6"
+BUILDER_VERSION = "7"
 
 #: Curated files read while building (their checksums enter the cache key).
 BUILD_DATA_FILES = (
@@ -277,7 +277,8 @@ def parse_mesh_tsv(path: Path, supplementary: bool) -> Iterator[MeshRecord]:
             if len(parts) < 2 or not parts[0]:
                 continue
             terms = [t for t in parts[2].split("|") if t] if len(parts) > 2 else []
-            last = [t.lstrip("*") for t in parts[3].split("|") if t] if len(parts) > 3 else []
+            # lists are "|"-separated; mapped-to descriptor lists also come ","-separated
+            last = [t.strip().lstrip("*") for t in re.split(r"[|,]", parts[3]) if t.strip()] if len(parts) > 3 else []
             if supplementary:
                 yield MeshRecord(parts[0], parts[1], terms, mapped_to=last)
             else:

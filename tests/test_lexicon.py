@@ -483,3 +483,12 @@ def test_lexicon_lookup_and_gene_targets(tiny_lexicon):
     assert symbols(lex, "fAKT") == ["AKT1", "AKT2", "AKT3"]
     assert symbols(lex, "fNOSUCHFAMILY") == []
     assert lex.max_key_length >= len(key("gamma-Aminobutyric Acid"))
+
+
+def test_supplementary_mapped_ids_may_be_comma_separated(tmp_path):
+    from extractor.lexicon import parse_mesh_tsv
+
+    path = tmp_path / "supp.tsv"
+    path.write_text("C043060\t3,3-dimethylallyl pyrophosphate\tDMAPP\tD009943,D045782\n", encoding="utf-8")
+    (rec,) = parse_mesh_tsv(path, supplementary=True)
+    assert rec.mapped_to == ["D009943", "D045782"]

@@ -84,30 +84,25 @@ _STOPS = frozenset(".;!?:")
 _WORD_CHARS = re.compile(r"[\w\u0370-\u03ff/+-]")
 
 
+_LAST_WORDS = re.compile(r"\S+")
+
+
 def _long_form_before(text: str, paren_start: int, sf: str) -> tuple[int, int] | None:
     """Long form ending just before "(" at ``paren_start``, within the sentence."""
     end = paren_start
     while end > 0 and text[end - 1].isspace():
         end -= 1
     limit = _max_words(sf)
+    lo = max(0, end - 40 * limit)
+    words = [(m.start(), m.end()) for m in _LAST_WORDS.finditer(text, lo, end)]
+    if lo > 0 and words and words[0][0] == lo:
+        words = words[1:]  # may be a cut word
     window_start = end
-    words = 0
-    i = end
-    while i > 0 and words < limit:
-        j = i
-        while j > 0 and text[j - 1].isspace():
-            j -= 1
-        k = j
-        while k > 0 and not text[k - 1].isspace():
-            k -= 1
-        if k == j:
+    for ws, we in reversed(words[-limit:]):
+        chunk = text[ws:we]
+        if "(" in chunk or ")" in chunk or (we != end and chunk[-1] in _STOPS):
             break
-        chunk = text[k:j]
-        if ("(" in chunk or ")" in chunk) or (j != end and chunk[-1] in _STOPS):
-            break
-        window_start = k
-        words += 1
-        i = k
+        window_start = ws
     if window_start >= end:
         return None
     lf = text[window_start:end]

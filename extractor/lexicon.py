@@ -693,6 +693,10 @@ class Lexicon:
         """Keys that are prefixes of ``text``."""
         return self.trie.prefixes(text)
 
+    def has_prefix(self, prefix: str) -> bool:
+        """True if some key starts with ``prefix``."""
+        return next(self.trie.iterkeys(prefix), None) is not None
+
     def keys_with_prefix(self, prefix: str) -> list[str]:
         """Keys that start with ``prefix``."""
         return self.trie.keys(prefix)

@@ -449,6 +449,7 @@ class Matcher:
         self.derivations = tuple(d for d in self.rules.derivations if d[0] in self.kind_set)
         self._derivation_suffixes = tuple(d[1] for d in self.derivations)
         self._affix_cache: dict[str, tuple[str, bool]] = {}
+        self._startable: dict[str, bool] = {}
         # function words in lower case or capitalised never start a name
         self._no_start = frozenset(
             w for fw in self.rules.function_words for w in (fw, fw.capitalize())
@@ -472,32 +473,39 @@ class Matcher:
         max_len = self.max_len
         affixes = self._affix_cache
         no_start = self._no_start
+        startable = self._startable
         for i in stream.starts:
             t = texts[i]
             if t in no_start:
                 continue
             s0 = pos[i]
-            prefixed = (
-                t in detached
-                and i + 2 < n
-                and texts[i + 1] in HYPHENS
-                and not spaces[i]
-                and not spaces[i + 1]
-                and content[i + 2]
-            )
-            for k in prefixes(keys[s0 : s0 + max_len]):
-                e = s0 + len(k)
-                j = ends.get(e)
-                method = "exact"
-                if j is None:
-                    # a plural "s" written in lower case after a term of 3+ characters
-                    j = ends.get(e + 1)
-                    if j is None or not plurals or keys[e] != "s" or len(k) < 3 or clean[tends[j] - 1] != "s":
-                        continue
-                    method = "plural"
-                out.append(
-                    Candidate(i, j, starts[i], tends[j], k, lookup(k), method, prefixed, (), -1, tends[j] - (method == "plural"))
+            can_start = startable.get(t)
+            if can_start is None:
+                can_start = self._can_start(t)
+            if can_start:
+                prefixed = (
+                    t in detached
+                    and i + 2 < n
+                    and texts[i + 1] in HYPHENS
+                    and not spaces[i]
+                    and not spaces[i + 1]
+                    and content[i + 2]
                 )
+                for k in prefixes(keys[s0 : s0 + max_len]):
+                    e = s0 + len(k)
+                    j = ends.get(e)
+                    method = "exact"
+                    if j is None:
+                        # a plural "s" written in lower case after a term of 3+ characters
+                        j = ends.get(e + 1)
+                        if j is None or not plurals or keys[e] != "s" or len(k) < 3 or clean[tends[j] - 1] != "s":
+                            continue
+                        method = "plural"
+                    out.append(
+                        Candidate(
+                            i, j, starts[i], tends[j], k, lookup(k), method, prefixed, (), -1, tends[j] - (method == "plural")
+                        )
+                    )
             flags = affixes.get(t)
             if flags is None:
                 flags = self._affix_flags(t)
@@ -510,6 +518,20 @@ class Matcher:
             out.extend(self._lists(toks, out, content))
         self._drop_charged(out, toks)
         return out
+
+    def _can_start(self, t: str) -> bool:
+        """Cached per token text: can a lexicon key start with this token's key?
+
+        A match starting at a token has a key that begins with the token's key
+        (or, for a plural, its key without the final "s"); when no lexicon key
+        does, the token cannot start a candidate and the trie is not asked.
+        """
+        k = token_key(t)
+        ok = bool(k) and (self.lex.has_prefix(k) or (k.endswith("s") and len(k) > 3 and k[:-1] in self.lex.trie))
+        if len(self._startable) > 300_000:
+            self._startable.clear()
+        self._startable[t] = ok
+        return ok
 
     def _affix_flags(self, t: str) -> tuple[str, bool]:
         """Cached per token text: the attached modifier prefix it may carry ("p" of "pERK"), and
@@ -772,9 +794,9 @@ class Matcher:
         for c in by_end.get(a.long_end, ()):
             if c.start < a.long_start or c.end - c.start < need:
                 continue
-            span = clean[c.cstart : c.cend]
-            for kind in sorted({e.kind for e in c.entries} & self.kind_set):
-                res = self._resolve(kind, c, span)
+            resolved = self.resolve(c, clean)
+            for kind in sorted(resolved):
+                res = resolved[kind]
                 if res is None:
                     continue
                 # longer first; a gene beats a MeSH protein on the same words

@@ -37,8 +37,18 @@ def _add_run_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--provenance", action="store_true", default=None, help="add span/method provenance to rows")
     p.add_argument("--sources", help="directory of lexicon source files (hgnc/, famplex/, mesh/)")
     p.add_argument("--workers", type=int, help="worker processes (0 = all cores, 1 = no workers)")
-    p.add_argument("--engine", choices=("local", "dask"), help="run engine")
+    p.add_argument("--engine", choices=("local", "dask"), help="run engine: local processes or a Dask cluster")
+    p.add_argument("--dask-scheduler", metavar="ADDRESS", help="Dask scheduler address (default: a local cluster)")
+    p.add_argument("--chunk-size", type=int, help="records per unit of work sent to a worker")
     p.add_argument("--no-resume", dest="resume", action="store_false", default=None, help="redo records already written")
+    p.add_argument(
+        "--set",
+        dest="settings",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="set any config key, e.g. --set matcher.lists=false (VALUE is read as YAML; repeatable)",
+    )
     p.add_argument("--gold", help="score the output against these gold records when done")
     p.add_argument("--report", help="write an HTML evaluation report into this directory (with --gold)")
 
@@ -47,7 +57,24 @@ def _split(value: str | None) -> list[str] | None:
     return [v.strip() for v in value.split(",") if v.strip()] if value else None
 
 
+def _with_settings(cfg: Config, items: Sequence[str]) -> Config:
+    """``cfg`` with the ``--set KEY=VALUE`` pairs applied; VALUE is YAML (``null``, ``false``, ``[a, b]``)."""
+    import yaml
+
+    out: dict[str, Any] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise ConfigError(f"command line: --set {item!r}: expected KEY=VALUE")
+        try:
+            out[key.strip()] = yaml.safe_load(value)
+        except yaml.YAMLError:
+            raise ConfigError(f"command line: --set {item!r}: the value is not valid YAML") from None
+    return with_overrides(cfg, out, "command line (--set)", skip_none=False)
+
+
 def _overrides(args: argparse.Namespace) -> dict[str, Any]:
+    """Config overrides from the flags (None: not given); they are applied after ``--set``."""
     return {
         "ocr_dir": args.ocr_dir,
         "images_dir": args.images,
@@ -59,6 +86,8 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
         "lexicon.sources": args.sources,
         "run.workers": args.workers,
         "run.engine": args.engine,
+        "run.dask_scheduler": args.dask_scheduler,
+        "run.chunk_size": args.chunk_size,
         "run.resume": args.resume,
         "run.quiet": True if args.quiet else None,
         "evaluate.gold": args.gold,
@@ -76,7 +105,8 @@ def _run_config(cfg: Config, args: argparse.Namespace) -> int:
     summary = run(cfg)
     rate = summary.written / summary.seconds if summary.seconds else 0.0
     log.info(
-        "%d records read, %d written, %d skipped (done before), %d failed in %.1f s (%.0f records/s) -> %s",
+        "%d records read, %d written, %d skipped (done before; --no-resume redoes them), %d failed"
+        " in %.1f s (%.0f records/s) -> %s",
         summary.read,
         summary.written,
         summary.skipped,
@@ -94,7 +124,7 @@ def _run_config(cfg: Config, args: argparse.Namespace) -> int:
 
 
 def cmd_annotate(args: argparse.Namespace) -> int:
-    base = load_config(args.config) if args.config else Config()
+    base = _with_settings(load_config(args.config) if args.config else Config(), args.settings)
     over = _overrides(args)
     over["inputs"] = [args.input]
     over["output.path"] = args.out
@@ -103,7 +133,7 @@ def cmd_annotate(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    cfg = load_config(args.config)
+    cfg = _with_settings(load_config(args.config), args.settings)
     over = _overrides(args)
     if args.out:
         over["output.path"] = args.out
@@ -127,11 +157,27 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def cmd_lexicon(args: argparse.Namespace) -> int:
-    from .lexicon import Lexicon, ensure_lexicon
+    from .lexicon import Lexicon, cache_key, lexicon_dir
+    from .resources import locate_sources
+    from .runner import prepare_lexicon
 
-    started = time.perf_counter()
-    directory = ensure_lexicon(args.sources, rebuild=getattr(args, "force", False))
-    built = time.perf_counter() - started
+    if args.lexicon_cmd == "info" and not args.build:
+        sources = locate_sources(args.sources, download=False)
+        k, _ = cache_key(sources)
+        directory = lexicon_dir(k)
+        if not (directory / "manifest.json").is_file():
+            log.error(
+                "no cached lexicon for the sources in %s (cache key %s, not in %s); "
+                "run `extractor lexicon build` or pass --build",
+                sources.root,
+                k,
+                directory.parent,
+            )
+            return 1
+    else:
+        started = time.perf_counter()
+        directory = prepare_lexicon(args.sources, rebuild=getattr(args, "force", False))
+        built = time.perf_counter() - started
     lex = Lexicon(directory)
     manifest = dict(lex.manifest, directory=str(directory))
     if args.lexicon_cmd == "build":
@@ -214,9 +260,12 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--sources", help="directory of lexicon source files")
     b.add_argument("--force", action="store_true", help="rebuild even if cached")
     b.add_argument("--write-manifest", help="also write the manifest (without local paths) to this file")
-    i = lsub.add_parser("info", help="show the cached lexicon's manifest")
+    i = lsub.add_parser(
+        "info", help="show the cached lexicon's manifest (exit status 1 if it is not built yet, unless --build)"
+    )
     i.add_argument("--sources", help="directory of lexicon source files")
     i.add_argument("--json", action="store_true", help="print the manifest as JSON")
+    i.add_argument("--build", action="store_true", help="build the lexicon first if it is not cached")
     p.set_defaults(func=cmd_lexicon)
     return parser
 
@@ -225,14 +274,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     _setup_logging(args.verbose, args.quiet)
+    from .runner import Interrupted, RunError
+
     try:
         return int(args.func(args) or 0)
     except (ConfigError, ResourceError, EvaluationError) as exc:
         log.error("%s", exc)
         return 2
-    except KeyboardInterrupt:
+    except RunError as exc:
+        log.error("%s; rerun to resume", exc)
+        return 1
+    except KeyboardInterrupt as exc:
         log.error("interrupted; records already written are complete, rerun to resume")
-        return 130
+        return 128 + exc.signum if isinstance(exc, Interrupted) else 130
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -69,10 +69,15 @@ class OutputConfig:
 
 @dataclass(frozen=True)
 class RunConfig:
-    """How to run: worker processes (0 = all cores), engine, resuming, progress."""
+    """How to run: worker processes (0 = all cores), engine, resuming, progress.
+
+    Nothing here changes what is written, so these keys are not part of the job
+    fingerprint that decides whether an earlier run's output can be kept.
+    """
 
     workers: int = 0
     engine: str = "local"
+    dask_scheduler: str | None = None
     resume: bool = True
     quiet: bool = False
     chunk_size: int = 256
@@ -94,6 +99,7 @@ class Config:
     ocr_dir: str | None = None
     images_dir: str | None = None
     texts: tuple[str, ...] = TEXT_FIELDS
+    max_text_chars: int = 1_000_000
     kinds: tuple[str, ...] = KIND_CHOICES
     lexicon: LexiconConfig = field(default_factory=LexiconConfig)
     matcher: MatcherConfig = field(default_factory=MatcherConfig)
@@ -107,7 +113,8 @@ class Config:
         return AnnotateOptions(
             texts=self.texts,
             match=MatchOptions(text_type="prose", **common),
-            ocr_match=MatchOptions(text_type="ocr", **common),
+            # OCR text is a bag of labels, not sentences: no abbreviation definitions
+            ocr_match=MatchOptions(text_type="ocr", **{**common, "abbreviations": False}),
             provenance=self.output.provenance,
         )
 
@@ -237,6 +244,13 @@ def validate(cfg: Config, origin: str = "config") -> Config:
         raise ConfigError(f"{origin}: run.chunk_size must be at least 1")
     if cfg.matcher.max_alias_genes < 1:
         raise ConfigError(f"{origin}: matcher.max_alias_genes must be at least 1")
+    if cfg.max_text_chars < 0:
+        raise ConfigError(f"{origin}: max_text_chars must be 0 (no limit) or more")
+    if cfg.run.engine == "dask":
+        import importlib.util
+
+        if importlib.util.find_spec("dask") is None or importlib.util.find_spec("distributed") is None:
+            raise ConfigError(f"{origin}: run.engine: dask needs dask.distributed: pip install -e '.[dask]'")
     if cfg.matcher.max_family_size < 1 or cfg.matcher.min_gene_length < 1:
         raise ConfigError(f"{origin}: matcher.max_family_size and matcher.min_gene_length must be at least 1")
     for dotted in MUST_EXIST:
@@ -284,11 +298,17 @@ def load_config(path: str | os.PathLike[str]) -> Config:
     return from_mapping(data, str(p), p.resolve().parent)
 
 
-def with_overrides(cfg: Config, overrides: Mapping[str, Any], origin: str = "command line") -> Config:
-    """Apply ``{"output.dir": ...}``-style overrides (None values are skipped); paths relative to the CWD."""
+def with_overrides(
+    cfg: Config, overrides: Mapping[str, Any], origin: str = "command line", skip_none: bool = True
+) -> Config:
+    """Apply ``{"output.dir": ...}``-style overrides; paths relative to the CWD.
+
+    None values are skipped (a flag not given), unless ``skip_none`` is false:
+    then None sets the key to null (``--set evaluate.gold=null``).
+    """
     hints_root: Any = Config
     for dotted, value in overrides.items():
-        if value is None:
+        if value is None and skip_none:
             continue
         cls: Any = hints_root
         parts = dotted.split(".")
@@ -299,7 +319,7 @@ def with_overrides(cfg: Config, overrides: Mapping[str, Any], origin: str = "com
         except (KeyError, TypeError):
             raise ConfigError(f"{origin}: unknown key {dotted}") from None
         value = _coerce(value, tp, dotted, origin)
-        if dotted in PATH_KEYS:
+        if dotted in PATH_KEYS and value is not None:
             if isinstance(value, tuple):
                 value = tuple(str(Path(v).expanduser().resolve()) for v in value)
             else:

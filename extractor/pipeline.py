@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, replace
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator
 
 from .lexicon import Lexicon
 from .match import CHEMICAL, DISEASE, GENE, ConceptHit, GeneHit, Matcher, MatchOptions, Mention
@@ -21,8 +21,33 @@ class AnnotateOptions:
 
     texts: tuple[str, ...] = TEXT_FIELDS
     match: MatchOptions = MatchOptions()
-    ocr_match: MatchOptions = MatchOptions(text_type="ocr")
+    ocr_match: MatchOptions = MatchOptions(text_type="ocr", abbreviations=False)
     provenance: bool = False
+    #: texts longer than this are matched in pieces of about this size (see ``text_windows``)
+    window_chars: int = 10_000
+
+
+def text_windows(text: str, size: int) -> Iterator[tuple[int, str]]:
+    """``(offset, piece)`` pieces of ``text`` of at most ``size`` characters.
+
+    Pieces end at a line break, else after a sentence, else at a space, in the
+    second half of the window (a hard cut only for text without any). Matching
+    time grows faster than linearly with the length of one text, so a very long
+    caption is matched piece by piece: an abbreviation defined in one piece is
+    not applied in the next, which only matters for such texts.
+    """
+    start, n = 0, len(text)
+    while start < n:
+        end = min(start + size, n)
+        if end < n:
+            low = start + size // 2
+            for sep in ("\n", ". ", " "):
+                cut = text.rfind(sep, low, end)
+                if cut >= 0:
+                    end = cut + len(sep)  # the break ends this piece
+                    break
+        yield start, text[start:end]
+        start = end
 
 
 def mentions_to_rows(
@@ -61,10 +86,20 @@ class Annotator:
         """Mentions in the record's caption and OCR text (as selected by the options)."""
         out: list[Mention] = []
         if "caption" in self.options.texts and record.caption:
-            out.extend(self.prose.find(record.caption, "caption"))
+            out.extend(self._find(self.prose, record.caption, "caption"))
         ocr = ocr_text if ocr_text is not None else record.ocr_text
         if "ocr" in self.options.texts and ocr:
-            out.extend(self.ocr.find(ocr, "ocr_text"))
+            out.extend(self._find(self.ocr, ocr, "ocr_text"))
+        return out
+
+    def _find(self, matcher: Matcher, text: str, field: str) -> list[Mention]:
+        size = self.options.window_chars
+        if size <= 0 or len(text) <= size:
+            return matcher.find(text, field)
+        out: list[Mention] = []
+        for offset, piece in text_windows(text, size):
+            for m in matcher.find(piece, field):
+                out.append(replace(m, start=m.start + offset, end=m.end + offset) if offset else m)
         return out
 
     def annotate(self, record: FigureRecord, ocr_text: str | None = None) -> FigureRecord:

@@ -135,11 +135,29 @@ def _text(value: Any) -> str:
     return str(value)
 
 
+def _annotation_list(items: Any, key: str) -> list[Any]:
+    """The ``genes``/``chemicals``/``diseases`` value as a list of mappings (ValueError if it is not one)."""
+    if items is None:
+        return []
+    if not isinstance(items, list):
+        raise ValueError(
+            f"malformed record: {key} is {_short(items)}, but genes, chemicals and diseases must be lists of mappings"
+        )
+    for item in items:
+        if not isinstance(item, Mapping):
+            what = "gene annotation" if key == "genes" else "annotation"
+            raise ValueError(f"{what} is not a mapping: {_short(item)}")
+    return items
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def _gene_rows(items: Any) -> tuple[GeneRow, ...]:
     rows = []
-    for item in items or []:
-        if not isinstance(item, Mapping):
-            raise ValueError(f"gene annotation is not a mapping: {item!r}")
+    for item in _annotation_list(items, "genes"):
         rows.append(
             GeneRow(
                 word=_text(item.get("word")),
@@ -152,11 +170,9 @@ def _gene_rows(items: Any) -> tuple[GeneRow, ...]:
     return tuple(rows)
 
 
-def _concept_rows(items: Any) -> tuple[ConceptRow, ...]:
+def _concept_rows(items: Any, key: str) -> tuple[ConceptRow, ...]:
     rows = []
-    for item in items or []:
-        if not isinstance(item, Mapping):
-            raise ValueError(f"annotation is not a mapping: {item!r}")
+    for item in _annotation_list(items, key):
         rows.append(
             ConceptRow(
                 word=_text(item.get("word")),
@@ -167,8 +183,16 @@ def _concept_rows(items: Any) -> tuple[ConceptRow, ...]:
     return tuple(rows)
 
 
-def record_from_mapping(data: Mapping[str, Any], path: str, default_id: str = "") -> FigureRecord:
-    """Build a record from front matter or a JSON object (raises ValueError if unusable)."""
+def record_from_mapping(
+    data: Mapping[str, Any], path: str, default_id: str = "", annotations: bool = True
+) -> FigureRecord:
+    """Build a record from front matter or a JSON object (raises ValueError if unusable).
+
+    With ``annotations=False`` (records about to be re-annotated) the input's
+    ``genes``, ``chemicals`` and ``diseases`` lists are checked to be lists of
+    mappings but not turned into rows, and are left out of ``meta`` (their keys
+    stay, with empty lists, so the written record keeps the key order).
+    """
     if not isinstance(data, Mapping):
         raise ValueError("record is not a mapping of fields")
     figid = _text(data.get("figid") or data.get("id") or data.get("pmid") or default_id).strip()
@@ -178,14 +202,25 @@ def record_from_mapping(data: Mapping[str, Any], path: str, default_id: str = ""
         raise ValueError(f"figid {figid!r} cannot be used as a file name")
     caption = _text(data.get("caption"))
     ocr = data.get("ocr_text")
+    meta = dict(data)
+    if annotations:
+        genes = _gene_rows(data.get("genes"))
+        chemicals = _concept_rows(data.get("chemicals"), "chemicals")
+        diseases = _concept_rows(data.get("diseases"), "diseases")
+    else:
+        genes, chemicals, diseases = (), (), ()
+        for key in ANNOTATION_KEYS:
+            if key in meta:
+                _annotation_list(meta[key], key)
+                meta[key] = []
     return FigureRecord(
         figid=figid,
         caption=caption,
-        meta=dict(data),
+        meta=meta,
         ocr_text=_text(ocr) if ocr is not None else None,
-        genes=_gene_rows(data.get("genes")),
-        chemicals=_concept_rows(data.get("chemicals")),
-        diseases=_concept_rows(data.get("diseases")),
+        genes=genes,
+        chemicals=chemicals,
+        diseases=diseases,
         path=path,
     )
 
@@ -203,13 +238,21 @@ def split_front_matter(text: str) -> tuple[str, str]:
     raise ValueError("YAML front matter is not closed by a '---' line")
 
 
-def parse_markdown(data: bytes, path: str) -> FigureRecord:
-    """Parse one Markdown record (raises ValueError with a one-line reason)."""
+def parse_markdown(data: bytes, path: str, annotations: bool = True) -> FigureRecord:
+    """Parse one Markdown record (raises ValueError with a one-line reason).
+
+    With ``annotations=False`` the annotation lists are not parsed (see
+    :func:`record_from_mapping`); when they are in the usual block layout they
+    are not even read as YAML, which makes reading PFOCR records several times
+    faster.
+    """
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ValueError(f"not valid UTF-8 (byte {exc.start}: {data[exc.start:exc.start + 1]!r})") from None
     front, body = split_front_matter(text)
+    if not annotations:
+        front = _blank_annotation_blocks(front) or front
     try:
         meta = yaml.load(front, Loader=_Loader)
     except yaml.YAMLError as exc:
@@ -219,7 +262,55 @@ def parse_markdown(data: bytes, path: str) -> FigureRecord:
         raise ValueError(f"malformed YAML front matter{where}: {problem}") from None
     if meta is None:
         meta = {}
-    return replace(record_from_mapping(meta, path, default_id=Path(path).stem), body=body)
+    return replace(record_from_mapping(meta, path, default_id=Path(path).stem, annotations=annotations), body=body)
+
+
+_ANNOTATION_KEY_LINE = re.compile(r"(genes|chemicals|diseases):(?:[ ]+(\S.*?))?[ ]*\r?$")
+_BLOCK_ITEM_LINE = re.compile(r"- [A-Za-z_][A-Za-z0-9_]*:(?: |\r?$)")
+
+
+def _blank_annotation_blocks(front: str) -> str | None:
+    """Front matter with each top-level annotation list replaced by ``[]``, line numbers kept.
+
+    Only the layout PyYAML and PFOCR write is recognised: ``genes: []``, or
+    ``genes:`` followed by ``- key: ...`` items at column 0 and indented
+    continuation lines. Anything else (``genes: 5``, flow lists, odd
+    indentation) gives None, and the caller parses the whole front matter.
+    """
+    if "genes:" not in front and "chemicals:" not in front and "diseases:" not in front:
+        return front
+    lines = front.split("\n")
+    i, n = 0, len(lines)
+    while i < n:
+        m = _ANNOTATION_KEY_LINE.match(lines[i])
+        if m is None:
+            i += 1
+            continue
+        rest = m.group(2)
+        j = i + 1
+        items = 0
+        while j < n:
+            line = lines[j]
+            if not line.strip() or line.startswith("#"):
+                j += 1
+            elif line[0] == " ":
+                if items == 0:
+                    return None  # an indented value, not an indentless list
+                j += 1
+            elif line[0] == "-":
+                if not _BLOCK_ITEM_LINE.match(line):
+                    return None
+                items += 1
+                j += 1
+            else:
+                break
+        if not (rest is None or (rest == "[]" and items == 0)):
+            return None
+        lines[i] = f"{m.group(1)}: []"
+        for k in range(i + 1, j):
+            lines[k] = ""
+        i = j
+    return "\n".join(lines)
 
 
 # --------------------------------------------------------------------------
@@ -252,8 +343,12 @@ def detect_format(path: Path) -> str:
     raise InputError(f"{path}: unknown input format (expected a directory of .md records, JSONL or PubTator)")
 
 
-def iter_records(path: str | os.PathLike[str]) -> Iterator[FigureRecord | RecordError]:
-    """Stream the records of an input path; unreadable records come as RecordError."""
+def iter_records(path: str | os.PathLike[str], annotations: bool = True) -> Iterator[FigureRecord | RecordError]:
+    """Stream the records of an input path; unreadable records come as RecordError.
+
+    ``annotations=False`` skips building the input's annotation rows (for
+    records that are about to be re-annotated); see :func:`record_from_mapping`.
+    """
     p = Path(path)
     try:
         fmt = detect_format(p)
@@ -261,20 +356,22 @@ def iter_records(path: str | os.PathLike[str]) -> Iterator[FigureRecord | Record
         yield RecordError(str(p), str(exc).split(": ", 1)[-1])
         return
     if fmt == "mddir":
-        yield from _iter_md_dir(p)
+        yield from _iter_md_dir(p, annotations)
     elif fmt == "md":
-        yield _read_md_file(p)
+        yield _read_md_file(p, annotations)
     elif fmt == "jsonl":
-        yield from _iter_jsonl(p)
+        yield from _iter_jsonl(p, annotations)
     else:
         for doc in iter_pubtator(p):
             if isinstance(doc, RecordError):
                 yield doc
-            else:
+            elif annotations:
                 yield doc.to_record()
+            else:
+                yield PubtatorDoc(doc.pmid, doc.title, doc.abstract, [], doc.path).to_record()
 
 
-def _iter_md_dir(directory: Path) -> Iterator[FigureRecord | RecordError]:
+def _iter_md_dir(directory: Path, annotations: bool = True) -> Iterator[FigureRecord | RecordError]:
     try:
         names = sorted(e.name for e in os.scandir(directory) if e.name.endswith(".md") and e.is_file())
     except OSError as exc:
@@ -283,21 +380,23 @@ def _iter_md_dir(directory: Path) -> Iterator[FigureRecord | RecordError]:
     for name in names:
         if name.lower() == "readme.md":
             continue
-        yield _read_md_file(directory / name)
+        yield _read_md_file(directory / name, annotations)
 
 
-def _read_md_file(path: Path) -> FigureRecord | RecordError:
+def _read_md_file(path: Path, annotations: bool = True) -> FigureRecord | RecordError:
     try:
         data = path.read_bytes()
     except OSError as exc:
         return RecordError(str(path), f"cannot read ({exc.strerror})")
     try:
-        return parse_markdown(data, str(path))
+        return parse_markdown(data, str(path), annotations)
     except ValueError as exc:
         return RecordError(str(path), str(exc))
+    except RecursionError:
+        return RecordError(str(path), "malformed YAML front matter: nested too deeply")
 
 
-def _iter_jsonl(path: Path) -> Iterator[FigureRecord | RecordError]:
+def _iter_jsonl(path: Path, annotations: bool = True) -> Iterator[FigureRecord | RecordError]:
     try:
         fh = open(path, "rb")
     except OSError as exc:
@@ -310,14 +409,17 @@ def _iter_jsonl(path: Path) -> Iterator[FigureRecord | RecordError]:
             where = f"{path}:{lineno}"
             try:
                 data = json.loads(raw.decode("utf-8-sig" if lineno == 1 else "utf-8"))  # -sig: drop a BOM
-            except UnicodeDecodeError:
-                yield RecordError(where, "not valid UTF-8")
+            except UnicodeDecodeError as exc:
+                yield RecordError(where, f"not valid UTF-8 (byte {exc.start})")
                 continue
             except json.JSONDecodeError as exc:
                 yield RecordError(where, f"malformed JSON: {exc.msg} at column {exc.colno}")
                 continue
+            except RecursionError:
+                yield RecordError(where, "malformed JSON: nested too deeply")
+                continue
             try:
-                yield record_from_mapping(data, where)
+                yield record_from_mapping(data, where, annotations=annotations)
             except ValueError as exc:
                 yield RecordError(where, str(exc))
 
@@ -433,8 +535,222 @@ def iter_pubtator(path: str | os.PathLike[str]) -> Iterator[PubtatorDoc | Record
 
 
 def dump_front_matter(data: Mapping[str, Any]) -> str:
-    """YAML front matter text (key order kept, Unicode kept)."""
+    """YAML front matter text (key order kept, Unicode kept), exactly as PyYAML writes it.
+
+    PyYAML is slow at this (about a millisecond per PFOCR record), so entries
+    whose keys and values are simple (strings, numbers, and the flat annotation
+    rows) are written here by the same rules, with the same line folding;
+    anything else goes through PyYAML.
+    """
+    parts: list[str] = []
+    slow: dict[Any, Any] = {}
+    for key, value in data.items():
+        text = _fast_entry(key, value)
+        if text is None:
+            slow[key] = value
+            continue
+        if slow:
+            parts.append(_yaml_dump(slow))
+            slow = {}
+        parts.append(text)
+    if slow:
+        parts.append(_yaml_dump(slow))
+    return "".join(parts)
+
+
+def _yaml_dump(data: Mapping[str, Any]) -> str:
     return yaml.dump(dict(data), Dumper=_Dumper, sort_keys=False, allow_unicode=True, default_flow_style=False)
+
+
+def _fast_entry(key: Any, value: Any) -> str | None:
+    """One top-level ``key: value`` entry as PyYAML writes it, or None if not simple."""
+    if not _simple_key(key):
+        return None
+    if key in ANNOTATION_KEYS:
+        return _annotation_block(key, value)
+    text = _yaml_scalar(value, len(key) + 2, fold=True)
+    return None if text is None else f"{key}: {text}\n"
+
+
+_YAML_WIDTH = 80  # PyYAML's default line width: longer scalars are folded at single spaces
+_YAML_STR_TAG = "tag:yaml.org,2002:str"
+_YAML_RESOLVER = yaml.resolver.Resolver()
+_YAML_RESOLVED_FIRST = frozenset(k for k in yaml.resolver.Resolver.yaml_implicit_resolvers if k)
+# characters PyYAML writes as they are on one line (printable, no line breaks, no BOM)
+_YAML_ODD_CHAR = re.compile("[^\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010fffe]")
+_YAML_INDICATORS = frozenset("#,[]{}&*!|>'\"%@`")
+
+
+def _yaml_plain_ok(value: str) -> bool:
+    """Whether PyYAML writes this one-line printable string unquoted (as a block value)."""
+    return not (
+        value[0] in _YAML_INDICATORS
+        or value[0] == " "
+        or value[-1] == " "
+        or value[-1] == ":"
+        or (value[0] in "?:-" and (len(value) == 1 or value[1] == " "))
+        or value.startswith(("---", "..."))
+        or ": " in value
+        or " #" in value
+        or (
+            value[0] in _YAML_RESOLVED_FIRST
+            and _YAML_RESOLVER.resolve(yaml.ScalarNode, value, (True, False)) != _YAML_STR_TAG
+        )
+    )
+
+
+def _yaml_scalar(value: Any, column: int, fold: bool = False) -> str | None:
+    """``value`` as PyYAML writes it as a block mapping value starting at ``column``; None if not simple.
+
+    Simple means None, a bool, an int, or a one-line string of printable
+    characters. A string is plain when PyYAML allows that (no indicator
+    characters where they matter, no leading or trailing space, and it does
+    not read back as another type), else single-quoted. A string that may need
+    folding is folded as PyYAML does at the top level (``fold``, continuation
+    lines indented by two), else not simple.
+    """
+    if isinstance(value, str):
+        if not value:
+            return "''"
+        if _YAML_ODD_CHAR.search(value) is not None:
+            return None
+        plain = _yaml_plain_ok(value)
+        text = value if plain else "'" + value.replace("'", "''") + "'"
+        if " " in value and column + len(text) > _YAML_WIDTH:
+            return _yaml_folded(value, column, not plain) if fold else None
+        return text
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    return None
+
+
+def _yaml_folded(value: str, column: int, quoted: bool) -> str:
+    """PyYAML's folding of a long top-level scalar: a lone space past the line width becomes a line break."""
+    if quoted:
+        column += 1
+        if "'" in value:
+            return _yaml_folded_words(value, column)
+    out = ["'"] if quoted else []
+    i, n = 0, len(value)
+    while True:
+        # the first lone space (a word on either side) at which the column is past the width
+        j = value.find(" ", max(i, i + _YAML_WIDTH + 1 - column))
+        while j != -1 and (j == 0 or value[j - 1] == " " or j + 1 >= n or value[j + 1] == " "):
+            j = value.find(" ", j + 1)
+        if j == -1:
+            out.append(value[i:])
+            break
+        out.append(value[i:j])
+        out.append("\n  ")
+        column, i = 2, j + 1
+    if quoted:
+        out.append("'")
+    return "".join(out)
+
+
+def _yaml_folded_words(value: str, column: int) -> str:
+    """:func:`_yaml_folded` of a single-quoted scalar with quotes in it (each written twice)."""
+    out = ["'"]
+    prev = ""
+    for i, word in enumerate(w.replace("'", "''") for w in value.split(" ")):  # n spaces leave n - 1 empty words
+        if i:
+            if prev and word and column > _YAML_WIDTH:
+                out.append("\n  ")
+                column = 2
+            else:
+                out.append(" ")
+                column += 1
+        out.append(word)
+        column += len(word)
+        prev = word
+    out.append("'")
+    return "".join(out)
+
+
+_SIMPLE_KEYS: set[str] = set()
+_SCALAR_MEMO: dict[tuple[str, int], str | None] = {}
+
+
+def _simple_key(key: Any) -> bool:
+    if key in _SIMPLE_KEYS:
+        return True
+    if isinstance(key, str) and 0 < len(key) < 64 and _yaml_scalar(key, 0) == key:
+        _SIMPLE_KEYS.add(key)
+        return True
+    return False
+
+
+def _memo_scalar(value: Any, column: int) -> str | None:
+    if type(value) is not str:
+        return _yaml_scalar(value, column)
+    k = (value, column)
+    try:
+        return _SCALAR_MEMO[k]
+    except KeyError:
+        pass
+    if len(_SCALAR_MEMO) > 100_000:
+        _SCALAR_MEMO.clear()
+    text = _SCALAR_MEMO[k] = _yaml_scalar(value, column)
+    return text
+
+
+_ROW_MEMO: dict[tuple, str] = {}
+
+
+def _annotation_block(key: str, rows: Any) -> str | None:
+    """``key: [rows]`` as PyYAML writes it (an indentless block list of flat mappings); None if not simple."""
+    if not isinstance(rows, list):
+        return None
+    if not rows:
+        return f"{key}: []\n"
+    out = [key, ":\n"]
+    for row in rows:
+        if not isinstance(row, dict) or not row:
+            return None
+        items = tuple(row.items())
+        if not all(type(v) is str for _, v in items):  # provenance, numbers: not remembered (1 == True == 1.0)
+            text = _row_text(items)
+        else:
+            text = _ROW_MEMO.get(items)
+            if text is None:
+                text = _row_text(items)
+                if text is not None:
+                    if len(_ROW_MEMO) > 100_000:
+                        _ROW_MEMO.clear()
+                    _ROW_MEMO[items] = text
+        if text is None:
+            return None
+        out.append(text)
+    return "".join(out)
+
+
+def _row_text(items: tuple[tuple[Any, Any], ...]) -> str | None:
+    """One list item: a flat mapping whose values may be one more flat mapping (provenance)."""
+    out = []
+    lead = "- "
+    for k, v in items:
+        if not _simple_key(k):
+            return None
+        if isinstance(v, dict):
+            if not v:
+                return None
+            out.append(f"{lead}{k}:\n")
+            for k2, v2 in v.items():
+                text = _memo_scalar(v2, 6 + len(k2)) if _simple_key(k2) else None
+                if text is None:
+                    return None
+                out.append(f"    {k2}: {text}\n")
+        else:
+            text = _memo_scalar(v, 4 + len(k))
+            if text is None:
+                return None
+            out.append(f"{lead}{k}: {text}\n")
+        lead = "  "
+    return "".join(out)
 
 
 def record_to_markdown(record: FigureRecord) -> str:
@@ -466,9 +782,16 @@ def tsv_rows(record: FigureRecord) -> Iterator[tuple[str, ...]]:
             yield (record.figid, kind, c.word, "", c.source, "", "", c.identifier)
 
 
+_TSV_SPACES = re.compile(r"[\t\r\n]+")
+
+
 def tsv_line(fields: Iterable[str]) -> str:
     """One TSV line; tabs and newlines inside fields become spaces."""
-    return "\t".join(re.sub(r"[\t\r\n]+", " ", f) for f in fields) + "\n"
+    fields = tuple(fields)
+    line = "\t".join(fields)
+    if "\n" in line or "\r" in line or line.count("\t") != len(fields) - 1:
+        line = "\t".join(_TSV_SPACES.sub(" ", f) for f in fields)
+    return line + "\n"
 
 
 def read_records(path: str | os.PathLike[str]) -> tuple[list[FigureRecord], list[RecordError]]:

@@ -14,6 +14,7 @@ import logging
 import os
 import shutil
 import tempfile
+import threading
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -255,25 +256,31 @@ def file_sha256(path: Path) -> str:
     return value
 
 
-def _new_file_mode() -> int:
-    """Permissions of a newly created ordinary file: 0o666 less the process umask."""
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return 0o666 & ~mask
-
-
-#: ``mkstemp`` creates files readable by their owner only; written files get the usual mode.
-_NEW_FILE_MODE = _new_file_mode()
+_TMP_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file and a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    """Write ``data`` to ``path`` through a temporary file and a rename.
+
+    The temporary file, ``.<name>.<pid>-<thread>.tmp`` beside ``path``, belongs
+    to this writer alone; it is created exclusively (a stale one left by a
+    killed process is replaced) with the usual permissions (0o666 less the
+    umask). Batch runs write one file per record through here, so it makes as
+    few system calls as it can: no random names, no chmod, the directory is
+    created only when missing.
+    """
+    tmp = path.parent / f".{path.name}.{os.getpid()}-{threading.get_ident()}.tmp"
     try:
-        with os.fdopen(fd, "wb") as fh:
+        fd = os.open(tmp, _TMP_FLAGS, 0o666)
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(tmp, _TMP_FLAGS, 0o666)
+    except FileExistsError:
+        os.unlink(tmp)
+        fd = os.open(tmp, _TMP_FLAGS, 0o666)
+    try:
+        with open(fd, "wb") as fh:
             fh.write(data)
-        os.chmod(tmp, _NEW_FILE_MODE)
         os.replace(tmp, path)
     except BaseException:
         try:

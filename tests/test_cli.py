@@ -308,3 +308,60 @@ def test_python_m_extractor_version():
     res = subprocess.run([sys.executable, "-m", "extractor", "--version"], capture_output=True, text=True, timeout=120)
     assert res.returncode == 0
     assert res.stdout.strip() == f"extractor {__version__}"
+
+
+def test_lexicon_info_does_not_build(capsys):
+    home = Path(os.environ["EXTRACTOR_HOME"])
+    assert main(["lexicon", "info", "--sources", str(FIXTURE_SOURCES)]) == 1
+    captured = capsys.readouterr()
+    (line,) = error_lines(captured.err)
+    assert "no cached lexicon" in line and str(FIXTURE_SOURCES) in line and "lexicon build" in line
+    assert captured.out == ""
+    assert not list(home.glob("lexicons/*/manifest.json"))  # nothing was built
+    assert main(["lexicon", "info", "--build", "--json", "--sources", str(FIXTURE_SOURCES)]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert Path(info["directory"], "manifest.json").is_file()
+    assert main(["lexicon", "info", "--sources", str(FIXTURE_SOURCES)]) == 0
+
+
+# --------------------------------------------------------------------------
+# Overriding any key
+# --------------------------------------------------------------------------
+
+
+def test_set_overrides_any_config_key(good_dir, tmp_path):
+    out = tmp_path / "out.jsonl"
+    rc = annotate(
+        good_dir, "--out", out, "--set", "kinds=[genes]", "--set", "matcher.lists=false", "--set", "run.chunk_size=1",
+        "--dask-scheduler", "tcp://10.0.0.5:8786",
+    )  # fmt: skip
+    assert rc == 0
+    conf = json.loads(out.with_name("out.jsonl.manifest.json").read_text(encoding="utf-8"))["config"]
+    assert conf["kinds"] == ["genes"] and conf["matcher"]["lists"] is False
+    assert conf["run"]["chunk_size"] == 1 and conf["run"]["dask_scheduler"] == "tcp://10.0.0.5:8786"
+    assert all(r.chemicals == () for r in read_out(out).values())
+    # null sets an optional key to null; a flag beats --set
+    cfg = tmp_path / "job.yaml"
+    cfg.write_text(f"output:\n  tsv: {tmp_path / 'flat.tsv'}\nrun:\n  workers: 1\n", encoding="utf-8")
+    out2 = tmp_path / "out2.jsonl"
+    rc = main(["run", str(cfg), "--input", str(good_dir), "--out", str(out2), "--sources", str(FIXTURE_SOURCES),
+               "--set", "output.tsv=null", "--set", "kinds=[genes]", "--kinds", "chemicals"])  # fmt: skip
+    assert rc == 0 and not (tmp_path / "flat.tsv").exists()
+    assert all(r.genes == () for r in read_out(out2).values())
+
+
+@pytest.mark.parametrize(
+    "setting, where",
+    [
+        ("nokey", "KEY=VALUE"),
+        ("run.chunk_size=two", "run.chunk_size"),
+        ("run.workers=null", "run.workers"),
+        ("matcher.nonsense=1", "matcher.nonsense"),
+        ("kinds=[x", "YAML"),
+    ],
+)
+def test_bad_set_is_one_error(good_dir, tmp_path, capsys, setting, where):
+    assert annotate(good_dir, "--out", tmp_path / "out", "--set", setting) == 2
+    (line,) = error_lines(capsys.readouterr().err)
+    assert where in line
+    assert not (tmp_path / "out").exists()

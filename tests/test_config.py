@@ -118,6 +118,8 @@ def test_unknown_keys(tmp_path, text, key):
         ("matcher: 3\n", "matcher", "mapping"),
         ("output:\n  path: [a, b]\n", "output.path", "string"),
         ("run:\n  engine: null\n", "run.engine", "string"),
+        ("run:\n  dask_scheduler: [tcp://a:1]\n", "run.dask_scheduler", "string"),
+        ("max_text_chars: lots\n", "max_text_chars", "integer"),
     ],
 )
 def test_wrong_types(tmp_path, text, key, what):
@@ -148,6 +150,7 @@ def test_bad_choices(tmp_path, text, key, bad):
         ("run:\n  workers: -1\n", "run.workers"),
         ("run:\n  chunk_size: 0\n", "run.chunk_size"),
         ("matcher:\n  max_alias_genes: 0\n", "matcher.max_alias_genes"),
+        ("max_text_chars: -1\n", "max_text_chars"),
     ],
 )
 def test_bad_values(tmp_path, text, key):
@@ -288,3 +291,24 @@ def test_to_dict_is_plain(tmp_path):
     assert d["kinds"] == ["genes"]
     assert d["run"]["workers"] == 0
     assert yaml.safe_load(yaml.safe_dump(d)) == d
+
+
+def test_run_keys(tmp_path):
+    path = write_config(
+        tmp_path / "c.yaml", "max_text_chars: 0\nrun:\n  engine: local\n  dask_scheduler: tcp://10.0.0.5:8786\n  resume: false\n"
+    )
+    cfg = validate(load_config(path), str(path))
+    assert cfg.max_text_chars == 0
+    assert (cfg.run.engine, cfg.run.dask_scheduler, cfg.run.resume) == ("local", "tcp://10.0.0.5:8786", False)
+    assert Config().run.resume is True and Config().run.dask_scheduler is None
+
+
+def test_dask_engine_without_dask_is_one_error(tmp_path, monkeypatch):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name in ("dask", "distributed") else real(name, *a)
+    )
+    msg = config_error(write_config(tmp_path / "c.yaml", "run:\n  engine: dask\n"))
+    assert "run.engine: dask needs dask.distributed" in msg and "pip install" in msg

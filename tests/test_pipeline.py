@@ -171,3 +171,36 @@ def test_annotator_finds_diseases(tiny_lexicon):
     rec = FigureRecord("f2", "Seizures in Parkinson disease.")
     out = Annotator(tiny_lexicon).annotate(rec)
     assert {d.identifier for d in out.diseases} >= {"D012640", "D010300"}
+
+
+# --------------------------------------------------------------------------
+# Long texts are matched in pieces
+# --------------------------------------------------------------------------
+
+
+def test_text_windows_cover_the_text_and_cut_at_breaks():
+    from extractor.pipeline import text_windows
+
+    text = ("BDNF and lithium. " * 50 + "\n") * 20
+    pieces = list(text_windows(text, 1000))
+    assert "".join(p for _, p in pieces) == text
+    assert all(len(p) <= 1000 for _, p in pieces)
+    assert all(text[off : off + len(p)] == p for off, p in pieces)
+    assert all(p.endswith("\n") for _, p in pieces[:-1])
+    assert all(p.endswith(". ") for _, p in list(text_windows(text.replace("\n", " "), 1000))[:-1])
+    assert list(text_windows("x" * 2500, 1000)) == [(0, "x" * 1000), (1000, "x" * 1000), (2000, "x" * 500)]
+
+
+def test_long_texts_give_the_same_mentions_as_their_pieces(tiny_lexicon):
+    sentence = "Ketamine requires BDNF and GSK3B in Parkinson disease; lithium blocks mTOR. "
+    text = sentence * 400  # 30,000 characters
+    small = Annotator(tiny_lexicon, AnnotateOptions(window_chars=2000, provenance=True))
+    whole = Annotator(tiny_lexicon, AnnotateOptions(window_chars=0, provenance=True))
+    mentions = small.mentions(FigureRecord("f", text))
+    assert len(mentions) == 400 * len(whole.mentions(FigureRecord("f", sentence)))
+    assert all(text[m.start : m.end] == m.text for m in mentions)
+    assert [m.start for m in mentions] == sorted(m.start for m in mentions)
+    assert small.annotate(FigureRecord("f", text)).genes[0].provenance["start"] == text.index("BDNF")
+    assert {r.entrez for r in small.annotate(FigureRecord("f", text)).genes} == {
+        r.entrez for r in whole.annotate(FigureRecord("f", sentence)).genes
+    }

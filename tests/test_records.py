@@ -402,3 +402,112 @@ def test_byte_order_mark_at_the_start_of_jsonl_and_pubtator(tmp_path):
     records, errors = read_records(pubtator)
     assert errors == []
     assert [r.figid for r in records] == ["100", "200"]
+
+
+# --------------------------------------------------------------------------
+# Annotation lists of the wrong shape; reading for re-annotation
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("annotations", [True, False])
+@pytest.mark.parametrize(
+    "front, key",
+    [
+        ("genes: 5", "genes"),
+        ("chemicals: lithium", "chemicals"),
+        ("diseases: {a: 1}", "diseases"),
+        ("genes:\n  word: BDNF", "genes"),
+    ],
+)
+def test_annotation_lists_that_are_not_lists_are_record_errors(tmp_path, front, key, annotations):
+    write(tmp_path / "a.md", GOOD_MD)
+    write(tmp_path / "bad.md", f"---\nfigid: bad\ncaption: BDNF\n{front}\n---\n")
+    items = list(iter_records(tmp_path, annotations=annotations))
+    assert [i.figid for i in items if isinstance(i, FigureRecord)] == ["PMC1__f1"]
+    (err,) = [i for i in items if isinstance(i, RecordError)]
+    assert_one_line_naming(err, "bad.md")
+    assert f"{key} is" in err.message and "must be lists" in err.message
+    jsonl = write(tmp_path / "x.jsonl", json.dumps({"figid": "j", key: yaml.safe_load(front)[key]}) + "\n")
+    (err,) = iter_records(jsonl, annotations=annotations)
+    assert isinstance(err, RecordError) and f"{key} is" in err.message
+
+
+def test_reading_for_reannotation_skips_the_annotation_lists(tmp_path):
+    path = write(tmp_path / "PMC1__f1.md", GOOD_MD)
+    (full,) = iter_records(path)
+    (light,) = iter_records(path, annotations=False)
+    assert (light.genes, light.chemicals, light.diseases) == ((), (), ())
+    assert list(light.meta) == list(full.meta)  # the keys stay where they were
+    assert {k: v for k, v in light.meta.items() if k not in ("genes", "chemicals", "diseases")} == {
+        k: v for k, v in full.meta.items() if k not in ("genes", "chemicals", "diseases")
+    }
+    assert light.meta["genes"] == [] and light.caption == full.caption and light.body == full.body
+    # a YAML error after the (skipped) lists is reported at the same line
+    bad = GOOD_MD.replace("zz_last: after the annotations", "zz_last: [unclosed")
+    (e1,) = iter_records(write(tmp_path / "bad.md", bad))
+    (e2,) = iter_records(tmp_path / "bad.md", annotations=False)
+    assert isinstance(e1, RecordError) and e1.message == e2.message and "at line" in e1.message
+
+
+@pytest.mark.skipif(not (SHARED / "gold" / "pfocr-dev").is_dir(), reason="../shared development data not present")
+def test_reading_for_reannotation_agrees_with_full_reading_on_pfocr_records():
+    gold = SHARED / "gold" / "pfocr-dev"
+    for full, light in zip(iter_records(gold), iter_records(gold, annotations=False)):
+        assert isinstance(full, FigureRecord) and isinstance(light, FigureRecord)
+        expected = {k: ([] if k in ("genes", "chemicals", "diseases") else v) for k, v in full.meta.items()}
+        assert light.meta == expected and list(light.meta) == list(expected)
+        assert (light.figid, light.caption, light.body) == (full.figid, full.caption, full.body)
+
+
+# --------------------------------------------------------------------------
+# Writing front matter: the same text as PyYAML, faster
+# --------------------------------------------------------------------------
+
+
+def _pyyaml(data: dict) -> str:
+    from extractor.records import _Dumper  # libyaml's emitter when PyYAML has it, as the writer uses
+
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, default_flow_style=False)
+
+
+def test_front_matter_is_what_pyyaml_writes_for_tricky_values():
+    import random
+
+    from extractor.records import dump_front_matter
+
+    pieces = [
+        "a", "BDNF", "GSK-3β", " ", "  ", "'", '"', ":", ": ", "#", " #", "-", "- ", "?", "[", "]", "{", ",", "&", "*",
+        "!", "|", ">", "%", "@", "`", "~", "=", "<<", "yes", "No", "null", "true", "1", "2.5", "0x1F", "1e3", "2004-12-15",
+        "12:30", "---", "...", "\t", "\n", "\x85", "\u2028", "\ufeff", "\x7f", "é", "x" * 40, "Ca2+", "(+)-", "5-HT",
+    ]  # fmt: skip
+    rnd = random.Random(7)
+    for _ in range(3000):
+        value = "".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 12)))
+        row = {"word": value, "symbol": value[:5], "source": "hgnc_symbol", "hgnc_symbol": "X", "entrez": str(rnd.randint(0, 99))}
+        prov = {"field": "caption", "start": rnd.randint(0, 10**6), "end": 5, "method": value}
+        data = {
+            "figid": "f",
+            "caption": value * rnd.randint(1, 12),
+            "year": rnd.choice(["2004", 2004, None, False, 1.5, [1, "a"], {"k": value}]),
+            rnd.choice(["title", "yes", "2004", "a b", "k" * 70]): value,
+            "genes": [row, dict(row, provenance=prov)],
+            "chemicals": [],
+            "diseases": [{"word": value, "source": "MESH", "identifier": "D1"}],
+        }
+        assert dump_front_matter(data) == _pyyaml(data), repr(value)
+
+
+def test_front_matter_of_the_seed_record_is_what_pyyaml_writes():
+    if not SEED.is_file():
+        pytest.skip("seed record not present")
+    from extractor.records import dump_front_matter
+
+    (rec,) = iter_records(SEED)
+    data = rec.to_dict()
+    assert dump_front_matter(data) == _pyyaml(data)
+
+
+def test_tsv_line_replaces_tabs_and_line_breaks():
+    assert tsv_line(["a", "b c", ""]) == "a\tb c\t\n"
+    assert tsv_line(["a\tb", "c\r\n\nd", "e"]) == "a b\tc d\te\n"
+    assert tsv_line(iter(["x", "y"])) == "x\ty\n"

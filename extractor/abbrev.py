@@ -14,7 +14,7 @@ Schwartz-Hearst rule), and the long form has no more than
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
+from typing import Callable, NamedTuple
 
 from .normalize import fold
 
@@ -81,7 +81,11 @@ def _max_words(sf: str) -> int:
 
 
 _STOPS = frozenset(".;!?:")
-_WORD_CHARS = re.compile(r"[\w\u0370-\u03ff/+-]")
+
+
+def _word_char(ch: str) -> bool:
+    """A character of a short form: letter, digit, Greek, "_", "/", "+" or "-"."""
+    return ch.isalnum() or ch in "_/+-" or "\u0370" <= ch <= "\u03ff"
 
 
 _LAST_WORDS = re.compile(r"\S+")
@@ -115,13 +119,20 @@ def _long_form_before(text: str, paren_start: int, sf: str) -> tuple[int, int] |
     return start, end
 
 
+def _end_before(text: str, pos: int) -> int:
+    """Position after the last non-space character before ``pos``."""
+    while pos > 0 and text[pos - 1].isspace():
+        pos -= 1
+    return pos
+
+
 def _word_before(text: str, pos: int) -> tuple[int, int] | None:
     """Span of the word just before ``pos`` (skipping spaces), if any."""
     end = pos
     while end > 0 and text[end - 1].isspace():
         end -= 1
     start = end
-    while start > 0 and _WORD_CHARS.match(text[start - 1]):
+    while start > 0 and _word_char(text[start - 1]):
         start -= 1
     while start < end and not text[start].isalnum():
         start += 1
@@ -134,8 +145,13 @@ _LEGEND_ITEM = re.compile(
 _SEGMENT = re.compile(r"[^;.]+")
 
 
-def find_abbreviations(text: str) -> list[Abbreviation]:
-    """All abbreviation definitions in ``text``, in text order, one per short-form occurrence."""
+def find_abbreviations(text: str, relevant: Callable[[str, int], bool] | None = None) -> list[Abbreviation]:
+    """All abbreviation definitions in ``text``, in text order, one per short-form occurrence.
+
+    ``relevant(short_form, long_form_end)``, if given, is asked before the
+    long form is searched for; definitions it rejects are skipped (a caller
+    that only needs definitions touching its lexicon saves the search).
+    """
     out: list[Abbreviation] = []
     if "(" in text:
         for m in _PAREN.finditer(text):
@@ -143,7 +159,7 @@ def find_abbreviations(text: str) -> list[Abbreviation]:
             stripped = inner.strip()
             # "(SF)" or "(SF, ...)" / "(SF; ...)": the short form is the first part
             head = re.split(r"[;,]\s", stripped, maxsplit=1)[0].strip()
-            if valid_short_form(head):
+            if valid_short_form(head) and (relevant is None or relevant(head, _end_before(text, m.start()))):
                 in_start = m.start(1) + inner.index(head)
                 span = _long_form_before(text, m.start(), head)
                 if span is not None:
@@ -154,7 +170,7 @@ def find_abbreviations(text: str) -> list[Abbreviation]:
             if word is None or len(stripped.split()) < 2:
                 continue
             sf = text[word[0] : word[1]]
-            if not valid_short_form(sf):
+            if not valid_short_form(sf) or (relevant is not None and not relevant(sf, m.end(1))):
                 continue
             off = best_long_form(sf, stripped)
             if off is not None and len(stripped[off:].split()) <= _max_words(sf):
@@ -179,6 +195,8 @@ def find_abbreviations(text: str) -> list[Abbreviation]:
                 continue
             sf, lf = m.group("sf"), m.group("lf")
             if not valid_short_form(sf) or sf.lower() == lf.lower() or len(lf.split()) > _max_words(sf):
+                continue
+            if relevant is not None and not relevant(sf, base + m.end("lf")):
                 continue
             if not any(c.isupper() or c.isdigit() for c in sf):
                 continue

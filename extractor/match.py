@@ -303,14 +303,26 @@ class Tokens:
         return len(self.text)
 
 
+@lru_cache(maxsize=1)
+def _offset_attrs() -> list[int]:
+    from spacy.attrs import IDX, LENGTH
+
+    return [IDX, LENGTH]
+
+
 def tokenize(text: str) -> Tokens:
     """Tokens of ``text`` with half-open character offsets."""
-    from spacy.attrs import IDX, LENGTH, SPACY
-
-    rows = tokenizer()(text).to_array([IDX, LENGTH, SPACY]).tolist()
-    starts = [r[0] for r in rows]
-    ends = [r[0] + r[1] for r in rows]
-    return Tokens([text[s:e] for s, e in zip(starts, ends)], starts, ends, [bool(r[2]) for r in rows])
+    arr = tokenizer()(text).to_array(_offset_attrs())
+    if not len(arr):
+        return Tokens([], [], [], [])
+    starts_a = arr[:, 0]
+    ends_a = starts_a + arr[:, 1]
+    starts = starts_a.tolist()
+    ends = ends_a.tolist()
+    # a token has a space after it if the next one does not start where it ends
+    space = (starts_a[1:] != ends_a[:-1]).tolist()
+    space.append(ends[-1] < len(text))
+    return Tokens(list(map(text.__getitem__, map(slice, starts, ends))), starts, ends, space)
 
 
 _KEY_CACHE: dict[str, str] = {}
@@ -754,7 +766,15 @@ class Matcher:
         hybridization (FISH)" no gene at all. Returns new candidates for
         occurrences that the lexicon alone did not find.
         """
-        abbrevs = find_abbreviations(clean)
+        ends = {c.end for c in cands}
+        words = {clean[c.start : c.end] for c in cands}
+
+        def relevant(short: str, long_end: int) -> bool:
+            # a definition matters if its long form may resolve, or if the
+            # short form (or its plural) is already a candidate somewhere
+            return long_end in ends or short in words or short + "s" in words
+
+        abbrevs = find_abbreviations(clean, relevant)
         if not abbrevs:
             return []
         by_span: dict[tuple[int, int], list[Candidate]] = {}

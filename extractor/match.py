@@ -273,6 +273,9 @@ def tokenizer() -> Any:
     from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
 
     nlp = spacy.blank("en")
+    # Only offsets are read from the tokens: computing lexical attributes
+    # (shape, stop word, number-likeness) for every new word is wasted work.
+    nlp.vocab.lex_attr_getters = {}
     prefixes = compile_prefix_regex([f"[{_OPEN}]"])
     suffixes = compile_suffix_regex([f"[{_CLOSE}]"])
     infixes = compile_infix_regex(

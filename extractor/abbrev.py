@@ -88,7 +88,25 @@ def _word_char(ch: str) -> bool:
     return ch.isalnum() or ch in "_/+-" or "\u0370" <= ch <= "\u03ff"
 
 
-_LAST_WORDS = re.compile(r"\S+")
+def _words_before(text: str, end: int, limit: int, lo: int) -> list[tuple[int, int]]:
+    """Spans of up to ``limit`` whitespace-separated words in ``text[lo:end]``, last first.
+
+    A word that starts at ``lo > 0`` may be cut and is left out.
+    """
+    out: list[tuple[int, int]] = []
+    pos = end
+    while len(out) < limit:
+        while pos > lo and text[pos - 1].isspace():
+            pos -= 1
+        if pos <= lo:
+            break
+        we = pos
+        while pos > lo and not text[pos - 1].isspace():
+            pos -= 1
+        if pos == lo and lo > 0:
+            break
+        out.append((pos, we))
+    return out
 
 
 def _long_form_before(text: str, paren_start: int, sf: str) -> tuple[int, int] | None:
@@ -97,12 +115,8 @@ def _long_form_before(text: str, paren_start: int, sf: str) -> tuple[int, int] |
     while end > 0 and text[end - 1].isspace():
         end -= 1
     limit = _max_words(sf)
-    lo = max(0, end - 40 * limit)
-    words = [(m.start(), m.end()) for m in _LAST_WORDS.finditer(text, lo, end)]
-    if lo > 0 and words and words[0][0] == lo:
-        words = words[1:]  # may be a cut word
     window_start = end
-    for ws, we in reversed(words[-limit:]):
+    for ws, we in _words_before(text, end, limit, max(0, end - 40 * limit)):
         chunk = text[ws:we]
         if "(" in chunk or ")" in chunk or (we != end and chunk[-1] in _STOPS):
             break

@@ -21,24 +21,14 @@ false-negative words of every kind, with the distinct figures they occur in.
 
 from __future__ import annotations
 
-import json
 import logging
-import os
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any, Mapping
 
-from .records import (
-    FigureRecord,
-    InputError,
-    RecordError,
-    detect_format,
-    iter_pubtator,
-    parse_markdown,
-    record_from_mapping,
-)
+from .records import FigureRecord, InputError, RecordError, detect_format, iter_records
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +43,6 @@ _SPLIT = re.compile(r"[|;,]")
 _GENE_PREFIX = re.compile(r"^(?:ncbigene|ncbi_gene|entrezgene|entrez|geneid)\s*[:_]\s*", re.IGNORECASE)
 _MESH_PREFIX = re.compile(r"^mesh\s*:\s*", re.IGNORECASE)
 _INT = re.compile(r"\d+(?:\.0+)?")
-_RECORD_PROBLEMS = (TypeError, AttributeError, KeyError)
 
 
 class EvaluationError(ValueError):
@@ -280,66 +269,6 @@ class EvaluationResult:
 # --------------------------------------------------------------------------
 
 
-def _record_problem(exc: Exception) -> str:
-    if isinstance(exc, ValueError):
-        return str(exc)
-    return f"malformed record: genes, chemicals and diseases must be lists of mappings ({exc})"
-
-
-def _read_md(path: Path) -> FigureRecord | RecordError:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        return RecordError(str(path), f"cannot read ({exc.strerror})")
-    try:
-        return parse_markdown(data, str(path))
-    except (ValueError, *_RECORD_PROBLEMS) as exc:
-        return RecordError(str(path), _record_problem(exc))
-
-
-def _iter_jsonl(path: Path) -> Iterator[FigureRecord | RecordError]:
-    try:
-        fh = open(path, "rb")
-    except OSError as exc:
-        raise EvaluationError(f"{path}: cannot read ({exc.strerror})") from None
-    with fh:
-        for lineno, raw in enumerate(fh, 1):
-            if not raw.strip():
-                continue
-            where = f"{path}:{lineno}"
-            try:
-                data = json.loads(raw.decode("utf-8"))
-            except UnicodeDecodeError as exc:
-                yield RecordError(where, f"not valid UTF-8 (byte {exc.start})")
-                continue
-            except json.JSONDecodeError as exc:
-                yield RecordError(where, f"malformed JSON: {exc.msg} at column {exc.colno}")
-                continue
-            try:
-                yield record_from_mapping(data, where)
-            except (ValueError, *_RECORD_PROBLEMS) as exc:
-                yield RecordError(where, _record_problem(exc))
-
-
-def _iter_items(path: Path, fmt: str, human_genes_only: bool) -> Iterator[FigureRecord | RecordError]:
-    """Records of ``path`` (any malformed record comes as a RecordError, never as an exception)."""
-    if fmt == "pubtator":
-        for doc in iter_pubtator(path):
-            yield doc if isinstance(doc, RecordError) else doc.to_record(human_genes_only=human_genes_only)
-    elif fmt == "jsonl":
-        yield from _iter_jsonl(path)
-    elif fmt == "mddir":
-        try:
-            names = sorted(e.name for e in os.scandir(path) if e.name.endswith(".md") and e.is_file())
-        except OSError as exc:
-            raise EvaluationError(f"{path}: cannot list directory ({exc.strerror})") from None
-        for name in names:
-            if name.lower() != "readme.md":
-                yield _read_md(path / name)
-    else:
-        yield _read_md(path)
-
-
 def load_annotations(
     path: str | Path, gold: bool, human_genes_only: bool = True
 ) -> tuple[dict[str, FigureAnnotations], list[str]]:
@@ -359,7 +288,7 @@ def load_annotations(
     errors: list[str] = []
     out: dict[str, FigureAnnotations] = {}
     first_seen: dict[str, str] = {}
-    for item in _iter_items(p, fmt, human_genes_only):
+    for item in iter_records(p, human_genes_only=human_genes_only):
         if isinstance(item, RecordError):
             errors.append(item.line())
         elif item.figid in out:

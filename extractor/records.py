@@ -343,11 +343,15 @@ def detect_format(path: Path) -> str:
     raise InputError(f"{path}: unknown input format (expected a directory of .md records, JSONL or PubTator)")
 
 
-def iter_records(path: str | os.PathLike[str], annotations: bool = True) -> Iterator[FigureRecord | RecordError]:
+def iter_records(
+    path: str | os.PathLike[str], annotations: bool = True, human_genes_only: bool = True
+) -> Iterator[FigureRecord | RecordError]:
     """Stream the records of an input path; unreadable records come as RecordError.
 
     ``annotations=False`` skips building the input's annotation rows (for
     records that are about to be re-annotated); see :func:`record_from_mapping`.
+    ``human_genes_only`` applies to PubTator gene annotations (see
+    :meth:`PubtatorDoc.to_record`).
     """
     p = Path(path)
     try:
@@ -366,7 +370,7 @@ def iter_records(path: str | os.PathLike[str], annotations: bool = True) -> Iter
             if isinstance(doc, RecordError):
                 yield doc
             elif annotations:
-                yield doc.to_record()
+                yield doc.to_record(human_genes_only=human_genes_only)
             else:
                 yield PubtatorDoc(doc.pmid, doc.title, doc.abstract, [], doc.path).to_record()
 

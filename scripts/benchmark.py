@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from extractor.config import Config, load_config, validate, with_overrides
+from extractor.config import load_config, validate, with_overrides
 from extractor.evaluate import FigureAnnotations, KindResult, Scores, annotations_of, evaluate_paths, score
 from extractor.lexicon import Lexicon, load_lexicon
 from extractor.match import MatchOptions

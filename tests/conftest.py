@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Iterator
+
+import logging
 
 import pytest
 
@@ -19,6 +22,16 @@ def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
     """Every test gets its own cache directory unless it asks for the session one."""
     monkeypatch.setenv("EXTRACTOR_HOME", str(tmp_path_factory.mktemp("home")))
     monkeypatch.delenv("EXTRACTOR_SOURCES", raising=False)
+
+
+@pytest.fixture(autouse=True)
+def _restore_logging() -> Iterator[None]:
+    """The CLI installs its own log handler on the root logger; put pytest's back afterwards."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
 
 
 @pytest.fixture(scope="session")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 import os
 import subprocess
 import sys
@@ -27,16 +26,6 @@ GOOD = {
 def md(figid: str, caption: str, **extra) -> str:
     front = {"figid": figid, "pmcid": figid.split("__")[0], "caption": caption, **extra}
     return "---\n" + yaml.safe_dump(front, allow_unicode=True, sort_keys=False) + "---\n"
-
-
-@pytest.fixture(autouse=True)
-def _restore_logging():
-    """main() installs its own log handler on the root logger; put pytest's back afterwards."""
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
 
 
 @pytest.fixture()

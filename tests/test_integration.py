@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import shutil
 from pathlib import Path
 
@@ -15,15 +14,6 @@ from extractor.records import FigureRecord, RecordError, iter_records, read_reco
 pytestmark = pytest.mark.shared
 
 SEED_NAME = "PMC4432471__nihms687351f1"
-
-
-@pytest.fixture(autouse=True)
-def _restore_logging():
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
 
 
 @pytest.fixture()

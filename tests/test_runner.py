@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import logging
 import os
 import signal
 import subprocess
@@ -39,15 +38,6 @@ def write_jsonl(path: Path, n: int, start: int = 0) -> Path:
         for i in range(start, start + n):
             fh.write(json.dumps({"figid": f"PMC{i}__f{i}", "pmcid": f"PMC{i}", "caption": caption(i)}) + "\n")
     return path
-
-
-@pytest.fixture(autouse=True)
-def _restore_logging():
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
 
 
 def annotate(*args: str | Path) -> int:

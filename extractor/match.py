@@ -803,6 +803,12 @@ class Matcher:
                         new.append(c)
                     for c in found:
                         c.override = override
+                        if kind == CHEMICAL and res[2] and GENE in self.kind_set:
+                            # a protein in MeSH ("growth hormone (GH)"): the short form's own
+                            # gene reading, if its name resembles the long form, stays and wins
+                            gene = self._unsupported_short_form(c, clean, a.long, (GENE,)).get(GENE)
+                            if gene is not None:
+                                c.override = {**override, GENE: gene}
                 else:
                     for c in found:
                         c.override = self._unsupported_short_form(c, clean, a.long)
@@ -828,13 +834,29 @@ class Matcher:
                     best = (score, kind, res)
         return (best[1], best[2]) if best else None
 
-    def _unsupported_short_form(self, c: Candidate, clean: str, long_form: str) -> dict[str, Resolved | None]:
-        """Readings of a short form whose long form we cannot resolve: keep those whose name resembles it."""
+    def _unsupported_short_form(
+        self, c: Candidate, clean: str, long_form: str, kinds: tuple[str, ...] | None = None
+    ) -> dict[str, Resolved | None]:
+        """Readings of a short form whose long form we cannot resolve: keep those whose name resembles it.
+
+        A gene symbol too short to be read in prose on its own counts here:
+        its definition supports it ("growth hormone (GH)").
+        """
         from rapidfuzz import fuzz
 
         out: dict[str, Resolved | None] = {}
         lf = fold(long_form)
-        for kind, res in self.resolve(c, clean).items():
+        readings = dict(self.resolve(c, clean))
+        if (
+            readings.get(GENE, 0) is None
+            and len(c.key) < self.options.min_gene_length
+            and (GENE, clean[c.start : c.end].lower()) not in self.rules.learned_stop
+        ):
+            span = clean[c.cstart : c.cend] if c.case_text is None else c.case_text
+            readings[GENE] = self._resolve(GENE, c, span, defined=True)
+        for kind, res in readings.items():
+            if kinds is not None and kind not in kinds:
+                continue
             if res is None:
                 out[kind] = None
                 continue
@@ -873,7 +895,9 @@ class Matcher:
         self._cache[ck] = out
         return out
 
-    def _resolve(self, kind: str, c: Candidate, span: str, gene_sources: frozenset[str] | None = None) -> Resolved | None:
+    def _resolve(
+        self, kind: str, c: Candidate, span: str, gene_sources: frozenset[str] | None = None, defined: bool = False
+    ) -> Resolved | None:
         entries = [e for e in c.entries if e.kind == kind]
         if kind == GENE:
             sources = gene_sources or self.gene_sources
@@ -881,13 +905,19 @@ class Matcher:
             extra = [e for e in c.extra if e.source in sources]
             if not entries and not extra:
                 return None
-            return self._resolve_gene(c, entries, extra, span)
+            return self._resolve_gene(c, entries, extra, span, defined)
         if not entries:
             return None
         return self._resolve_concept(kind, c, entries, span)
 
-    def _resolve_gene(self, c: Candidate, entries: list[Entry], extra: list[Entry], span: str) -> Resolved | None:
-        """Filter a gene candidate and pick its best-ranked terms."""
+    def _resolve_gene(
+        self, c: Candidate, entries: list[Entry], extra: list[Entry], span: str, defined: bool = False
+    ) -> Resolved | None:
+        """Filter a gene candidate and pick its best-ranked terms.
+
+        ``defined``: the text is a short form defined in the text, so a symbol
+        shorter than ``min_gene_length`` is not rejected for its length alone.
+        """
         rules = self.rules
         ck = case_key(span)
         if ck in rules.gene_stop_exact:
@@ -903,7 +933,7 @@ class Matcher:
         shape = casing(ck)
         need_exact = len(c.key) <= 2
         if self.options.text_type != "ocr":
-            if len(c.key) < self.options.min_gene_length:
+            if len(c.key) < self.options.min_gene_length and not defined:
                 return None  # two-character symbols in captions are nearly always other abbreviations
             if low in rules.gene_stop and shape in ("lower", "title"):
                 return None

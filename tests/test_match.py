@@ -200,6 +200,21 @@ def test_disease_abbreviation(every):
     assert [m.hits[0].identifier for m in found if m.text == "PD"] == ["D010300", "D010300"]
 
 
+def test_defined_two_letter_symbol_is_a_gene(genes):
+    # too short to be read on its own in prose, but its definition supports it
+    assert gene_ids(genes, "growth hormone (GH) was high; GH fell.") == {"2688"}
+    assert gene_ids(genes, "GH fell.") == set()
+
+
+def test_gene_short_form_of_a_mesh_protein_stays_a_gene(shared_lexicon):
+    m = Matcher(shared_lexicon, MatchOptions(kinds=("genes", "chemicals")))
+    found = m.find("Parathyroid hormone-related protein (PTHrP) rose; PTHrP binds.")
+    short = [(x.kind, {h.entrez for h in x.hits}) for x in found if x.text == "PTHrP"]
+    assert short == [("G", {"5744"}), ("G", {"5744"})]
+    # the long form is still the MeSH protein
+    assert "D044162" in concept_ids(m, "Parathyroid hormone-related protein (PTHrP) rose")
+
+
 # --- determinism ---------------------------------------------------------------
 
 

@@ -88,6 +88,13 @@ def _word_char(ch: str) -> bool:
     return ch.isalnum() or ch in "_/+-" or "\u0370" <= ch <= "\u03ff"
 
 
+def _end_before(text: str, pos: int) -> int:
+    """Position after the last non-space character before ``pos``."""
+    while pos > 0 and text[pos - 1].isspace():
+        pos -= 1
+    return pos
+
+
 def _words_before(text: str, end: int, limit: int, lo: int) -> list[tuple[int, int]]:
     """Spans of up to ``limit`` whitespace-separated words in ``text[lo:end]``, last first.
 
@@ -111,9 +118,7 @@ def _words_before(text: str, end: int, limit: int, lo: int) -> list[tuple[int, i
 
 def _long_form_before(text: str, paren_start: int, sf: str) -> tuple[int, int] | None:
     """Long form ending just before "(" at ``paren_start``, within the sentence."""
-    end = paren_start
-    while end > 0 and text[end - 1].isspace():
-        end -= 1
+    end = _end_before(text, paren_start)
     limit = _max_words(sf)
     window_start = end
     for ws, we in _words_before(text, end, limit, max(0, end - 40 * limit)):
@@ -133,18 +138,9 @@ def _long_form_before(text: str, paren_start: int, sf: str) -> tuple[int, int] |
     return start, end
 
 
-def _end_before(text: str, pos: int) -> int:
-    """Position after the last non-space character before ``pos``."""
-    while pos > 0 and text[pos - 1].isspace():
-        pos -= 1
-    return pos
-
-
 def _word_before(text: str, pos: int) -> tuple[int, int] | None:
     """Span of the word just before ``pos`` (skipping spaces), if any."""
-    end = pos
-    while end > 0 and text[end - 1].isspace():
-        end -= 1
+    end = _end_before(text, pos)
     start = end
     while start > 0 and _word_char(text[start - 1]):
         start -= 1

@@ -177,6 +177,10 @@ class Candidate:
         self.override: dict[str, Resolved | None] | None = None  # set by abbreviation definitions
         self.case_text: str | None = None  # text for case checks when it differs from the span (OCR readings)
 
+    def case_span(self, text: str) -> str:
+        """The text whose letter case is checked."""
+        return text[self.cstart : self.cend] if self.case_text is None else self.case_text
+
     def __repr__(self) -> str:
         return f"Candidate({self.start}:{self.end} {self.key!r} {self.method})"
 
@@ -837,7 +841,7 @@ class Matcher:
     def _unsupported_short_form(
         self, c: Candidate, clean: str, long_form: str, kinds: tuple[str, ...] | None = None
     ) -> dict[str, Resolved | None]:
-        """Readings of a short form whose long form we cannot resolve: keep those whose name resembles it.
+        """Readings of a short form that its long form does not settle: keep those whose name resembles it.
 
         A gene symbol too short to be read in prose on its own counts here:
         its definition supports it ("growth hormone (GH)").
@@ -848,12 +852,12 @@ class Matcher:
         lf = fold(long_form)
         readings = dict(self.resolve(c, clean))
         if (
-            readings.get(GENE, 0) is None
+            GENE in readings
+            and readings[GENE] is None
             and len(c.key) < self.options.min_gene_length
             and (GENE, clean[c.start : c.end].lower()) not in self.rules.learned_stop
         ):
-            span = clean[c.cstart : c.cend] if c.case_text is None else c.case_text
-            readings[GENE] = self._resolve(GENE, c, span, defined=True)
+            readings[GENE] = self._resolve(GENE, c, c.case_span(clean), defined=True)
         for kind, res in readings.items():
             if kinds is not None and kind not in kinds:
                 continue
@@ -875,7 +879,7 @@ class Matcher:
 
     def resolve(self, c: Candidate, text: str) -> dict[str, Resolved | None]:
         """Resolution of a candidate for every kind it may be (cached on key, case text and method)."""
-        span = text[c.cstart : c.cend] if c.case_text is None else c.case_text
+        span = c.case_span(text)
         ck = (c.key, span, c.method, c.extra, len(c.entries))
         hit = self._cache.get(ck)
         if hit is not None:

@@ -116,12 +116,25 @@ def _save(fig: Any, path: Path) -> None:
     fig.savefig(path, format="png", dpi=100, metadata=_PNG_METADATA)
 
 
-def _scores_chart(result: EvaluationResult, path: Path) -> None:
+def _panels(count: int, height: float) -> tuple[Any, Any]:
+    """A figure with one panel per scored kind (at least one), and its axes."""
     from matplotlib.figure import Figure
 
+    fig = Figure(figsize=(3.6 * max(count, 1), height), layout="constrained")
+    return fig, fig.subplots(1, max(count, 1), squeeze=False)[0]
+
+
+def _save_panels(fig: Any, axes: Any, count: int, path: Path) -> None:
+    """Save a per-kind figure; with no kind scored its single panel says so."""
+    if not count:
+        axes[0].text(0.5, 0.5, "nothing scored", ha="center", va="center")
+        axes[0].set_axis_off()
+    _save(fig, path)
+
+
+def _scores_chart(result: EvaluationResult, path: Path) -> None:
     kinds = list(result.kinds.items())
-    fig = Figure(figsize=(3.6 * max(len(kinds), 1), 3.4), layout="constrained")
-    axes = fig.subplots(1, max(len(kinds), 1), squeeze=False)[0]
+    fig, axes = _panels(len(kinds), 3.4)
     metrics = ("precision", "recall", "f1")
     for ax, (kind, res) in zip(axes, kinds):
         macro = res.macro()
@@ -136,18 +149,12 @@ def _scores_chart(result: EvaluationResult, path: Path) -> None:
         ax.set_ylim(0, 1.1)
         ax.set_title(f"{kind} (micro | macro)", fontsize=10)
         ax.grid(axis="y", alpha=0.3)
-    if not kinds:
-        axes[0].text(0.5, 0.5, "nothing scored", ha="center", va="center")
-        axes[0].set_axis_off()
-    _save(fig, path)
+    _save_panels(fig, axes, len(kinds), path)
 
 
 def _hist_chart(result: EvaluationResult, path: Path) -> None:
-    from matplotlib.figure import Figure
-
     kinds = list(result.kinds.items())
-    fig = Figure(figsize=(3.6 * max(len(kinds), 1), 3.2), layout="constrained")
-    axes = fig.subplots(1, max(len(kinds), 1), squeeze=False)[0]
+    fig, axes = _panels(len(kinds), 3.2)
     for ax, (kind, res) in zip(axes, kinds):
         values = [s.f1 for _, s in sorted(res.per_figure.items())]
         ax.hist(values, bins=HIST_BINS, color=COLORS["f1"], edgecolor="white")
@@ -156,10 +163,7 @@ def _hist_chart(result: EvaluationResult, path: Path) -> None:
         ax.set_ylabel("figures")
         ax.set_title(f"{kind} ({len(values)} figures)", fontsize=10)
         ax.grid(axis="y", alpha=0.3)
-    if not kinds:
-        axes[0].text(0.5, 0.5, "nothing scored", ha="center", va="center")
-        axes[0].set_axis_off()
-    _save(fig, path)
+    _save_panels(fig, axes, len(kinds), path)
 
 
 def _source_chart(res: KindResult, path: Path) -> None:

@@ -88,9 +88,9 @@ def _word_char(ch: str) -> bool:
     return ch.isalnum() or ch in "_/+-" or "\u0370" <= ch <= "\u03ff"
 
 
-def _end_before(text: str, pos: int) -> int:
-    """Position after the last non-space character before ``pos``."""
-    while pos > 0 and text[pos - 1].isspace():
+def _end_before(text: str, pos: int, lo: int = 0) -> int:
+    """Position after the last non-space character in ``text[lo:pos]`` (``lo`` if none)."""
+    while pos > lo and text[pos - 1].isspace():
         pos -= 1
     return pos
 
@@ -103,8 +103,7 @@ def _words_before(text: str, end: int, limit: int, lo: int) -> list[tuple[int, i
     out: list[tuple[int, int]] = []
     pos = end
     while len(out) < limit:
-        while pos > lo and text[pos - 1].isspace():
-            pos -= 1
+        pos = _end_before(text, pos, lo)
         if pos <= lo:
             break
         we = pos

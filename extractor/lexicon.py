@@ -657,6 +657,11 @@ def build_lexicon(sources: SourceFiles, directory: Path, manifest: dict) -> None
 # --------------------------------------------------------------------------
 
 
+def read_manifest(directory: Path) -> dict:
+    """The manifest of the compiled lexicon in ``directory``."""
+    return json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
+
+
 class Lexicon:
     """A compiled lexicon: key lookups, prefix search, gene and family tables."""
 
@@ -671,7 +676,7 @@ class Lexicon:
         self.genes: list[Gene] = tables["genes"]
         self.families: dict[str, tuple[int, ...]] = tables["families"]
         self.max_key_length: int = tables["max_key_length"]
-        self.manifest: dict = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
+        self.manifest = read_manifest(directory)
         self._cache: dict[str, tuple[Entry, ...]] = {}
 
     def lookup(self, k: str) -> tuple[Entry, ...]:

@@ -759,7 +759,9 @@ def run(cfg: Config) -> RunSummary:
     output = Output(cfg)
     output.check()
     lexicon_dir = prepare_lexicon(cfg.lexicon.sources)
-    lexicon_manifest = json.loads((lexicon_dir / "manifest.json").read_text(encoding="utf-8"))
+    from .lexicon import read_manifest
+
+    lexicon_manifest = read_manifest(lexicon_dir)
     summary.lexicon_seconds = time.perf_counter() - started
     fingerprint = job_fingerprint(cfg, lexicon_manifest["cache_key"])
     done = output.start(fingerprint, cfg.run.resume)

@@ -944,7 +944,11 @@ class Matcher:
             if shape == "lower" and (len(ck) < 3 or not any(ch.isdigit() for ch in ck)):
                 # lower-case words are words, except approved symbols that are long protein names ("loricrin")
                 need_exact = True
-                if len(ck) >= 6 and low not in rules.english:
+                if low in rules.english:
+                    # HGNC's lower-case aliases are nicknames ("sit", "hole", "flower", "spatial"):
+                    # written as an English word in prose, they are that word
+                    exact = [e for e in exact if e.source not in (SRC_ALIAS, SRC_PREV)]
+                elif len(ck) >= 6:
                     exact = exact + [e for e in entries if e.source == SRC_SYMBOL and e not in exact]
             if shape == "title" and low in rules.english:
                 need_exact = True

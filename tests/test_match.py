@@ -57,6 +57,16 @@ def test_english_words_are_not_genes_in_prose(genes, word):
     assert gene_ids(genes, f"The drug {word} effects on the receptor.") == set()
 
 
+def test_lower_case_nickname_aliases_are_words_in_prose(shared_lexicon, genes):
+    # HGNC writes these aliases in lower case ("spatial": TBATA, "flower": CACFD1)
+    text = "The spatial pattern of flower and hole formation"
+    assert gene_ids(genes, text) == set()
+    ocr = Matcher(shared_lexicon, MatchOptions(kinds=("genes",), text_type="ocr"))
+    assert "219793" in gene_ids(ocr, "spatial")
+    # a lower-case alias that is not an English word is still read
+    assert "80339" in gene_ids(genes, "the adiponutrin variant")
+
+
 def test_capitalised_english_word_is_not_a_gene(genes):
     assert gene_ids(genes, "Impact of stress. Set of genes.") == set()
 

@@ -843,28 +843,32 @@ class Matcher:
     ) -> dict[str, Resolved | None]:
         """Readings of a short form that its long form does not settle: keep those whose name resembles it.
 
-        A gene symbol too short to be read in prose on its own counts here:
-        its definition supports it ("growth hormone (GH)").
+        A gene symbol that prose rules reject on its own (too short, a stop
+        word) counts here if its name resembles the long form: "growth hormone
+        (GH)", "tyrosinase (Tyr)".
         """
         from rapidfuzz import fuzz
 
         out: dict[str, Resolved | None] = {}
         lf = fold(long_form)
         readings = dict(self.resolve(c, clean))
+        recovered = False
         if (
             GENE in readings
             and readings[GENE] is None
-            and len(c.key) < self.options.min_gene_length
             and (GENE, clean[c.start : c.end].lower()) not in self.rules.learned_stop
         ):
-            readings[GENE] = self._resolve(GENE, c, c.case_span(clean), defined=True)
+            span = c.case_span(clean)
+            readings[GENE] = self._resolve(GENE, c, span, defined=True)
+            # a stop word needs the definition's support even as an approved symbol
+            recovered = readings[GENE] is not None and self._stop_word(span)
         for kind, res in readings.items():
             if kinds is not None and kind not in kinds:
                 continue
             if res is None:
                 out[kind] = None
                 continue
-            if kind == GENE and all(h.source in (SRC_SYMBOL, SRC_FAMPLEX) for h in res[1]):
+            if kind == GENE and not recovered and all(h.source in (SRC_SYMBOL, SRC_FAMPLEX) for h in res[1]):
                 out[kind] = res  # approved symbols and FamPlex families stand on their own
                 continue
             if kind == GENE:
@@ -920,11 +924,12 @@ class Matcher:
         """Filter a gene candidate and pick its best-ranked terms.
 
         ``defined``: the text is a short form defined in the text, so a symbol
-        shorter than ``min_gene_length`` is not rejected for its length alone.
+        is not rejected for its length or the prose stop lists alone (the
+        caller checks the definition against the gene's name).
         """
         rules = self.rules
         ck = case_key(span)
-        if ck in rules.gene_stop_exact:
+        if not defined and ck in rules.gene_stop_exact:
             return None
         entries = _same_breaks(entries, span)
         exact = [e for e in entries if case_key(e.term) == ck]
@@ -939,7 +944,7 @@ class Matcher:
         if self.options.text_type != "ocr":
             if len(c.key) < self.options.min_gene_length and not defined:
                 return None  # two-character symbols in captions are nearly always other abbreviations
-            if low in rules.gene_stop and shape in ("lower", "title"):
+            if not defined and low in rules.gene_stop and shape in ("lower", "title"):
                 return None
             if shape == "lower" and (len(ck) < 3 or not any(ch.isdigit() for ch in ck)):
                 # lower-case words are words, except approved symbols that are long protein names ("loricrin")
@@ -983,6 +988,13 @@ class Matcher:
                 symbol = e.target[1:] if e.target[0] == "f" else e.term
                 hits.append(GeneHit(symbol, e.source, gene.symbol, gene.entrez))
         return (best, tuple(hits), False) if hits else None
+
+    def _stop_word(self, span: str) -> bool:
+        """Is this spelling on the stop list of gene words ("has", "Has", "CELL")?"""
+        ck = case_key(span)
+        return ck in self.rules.gene_stop_exact or (
+            ck.lower() in self.rules.gene_stop and casing(ck) in ("lower", "title")
+        )
 
     def _gene_rank(self, e: Entry) -> int:
         """Source rank of a gene entry; an alias or previous symbol of a pseudogene or RNA gene ranks lower

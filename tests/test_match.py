@@ -216,6 +216,15 @@ def test_defined_two_letter_symbol_is_a_gene(genes):
     assert gene_ids(genes, "GH fell.") == set()
 
 
+def test_residues_and_citations_are_not_genes_in_prose(genes):
+    assert gene_ids(genes, "Tyr(906) and Cys672Trp [Proc. Natl. Acad. Sci. USA 91]") == set()
+
+
+def test_defined_stop_word_needs_a_long_form_like_the_gene_name(genes):
+    assert gene_ids(genes, "involvement of tyrosinase (Tyr) in melanin synthesis") == {"7299"}
+    assert gene_ids(genes, "fluorescence in situ hybridization (FISH) of FISH probes") == set()
+
+
 def test_gene_short_form_of_a_mesh_protein_stays_a_gene(shared_lexicon):
     m = Matcher(shared_lexicon, MatchOptions(kinds=("genes", "chemicals")))
     found = m.find("Parathyroid hormone-related protein (PTHrP) rose; PTHrP binds.")

@@ -959,7 +959,12 @@ class Matcher:
                 need_exact = True
         pool = exact if need_exact else entries
         cap = self.options.max_family_size if self.options.families else 0
-        pool = [e for e in pool if e.target[0] != "f" or len(self.lex.gene_targets(e.target)) <= cap]
+        kept = [e for e in pool if e.target[0] != "f" or len(self.lex.gene_targets(e.target)) <= cap]
+        if self.options.families and len(kept) < len(pool):
+            # the words name a family too large to report: a class ("CCLs"), not the
+            # one gene that also has them as an alias
+            kept = [e for e in kept if e.source not in (SRC_ALIAS, SRC_PREV, SRC_NAME)]
+        pool = kept
         chosen: list[Entry] = []
         best = 99
         if pool:

@@ -107,6 +107,11 @@ def test_large_families_are_classes_not_genes(genes):
     assert gene_ids(genes, "cytochrome P450 enzymes and methyltransferases") == set()
 
 
+def test_large_family_words_are_not_read_as_an_alias(genes):
+    # "CCL" is the FamPlex chemokine family (too large to report) and an alias of one gene
+    assert gene_ids(genes, "CCLs recruit monocytes") == set()
+
+
 def test_families_off_keeps_single_gene_groundings(shared_lexicon):
     m = Matcher(shared_lexicon, MatchOptions(kinds=("genes",), families=False))
     assert gene_ids(m, "Akt signalling") == {"207"}  # the alias AKT of AKT1, not the family

@@ -847,6 +847,13 @@ class Matcher:
         word) counts here if its name resembles the long form: "growth hormone
         (GH)", "tyrosinase (Tyr)".
         """
+        ck = ("defined", *self._resolve_key(c, clean), clean[c.start : c.end], long_form, kinds)
+        hit = self._cache.get(ck)
+        return hit if hit is not None else self._remember(ck, self._defined_readings(c, clean, long_form, kinds))
+
+    def _defined_readings(
+        self, c: Candidate, clean: str, long_form: str, kinds: tuple[str, ...] | None
+    ) -> dict[str, Resolved | None]:
         from rapidfuzz import fuzz
 
         out: dict[str, Resolved | None] = {}
@@ -881,13 +888,18 @@ class Matcher:
                 out[kind] = None
         return out
 
+    @staticmethod
+    def _resolve_key(c: Candidate, text: str) -> tuple:
+        """What a candidate's resolution depends on: key, case text, method, list items, entries left."""
+        return (c.key, c.case_span(text), c.method, c.extra, len(c.entries))
+
     def resolve(self, c: Candidate, text: str) -> dict[str, Resolved | None]:
         """Resolution of a candidate for every kind it may be (cached on key, case text and method)."""
-        span = c.case_span(text)
-        ck = (c.key, span, c.method, c.extra, len(c.entries))
+        ck = self._resolve_key(c, text)
         hit = self._cache.get(ck)
         if hit is not None:
             return hit
+        span = ck[1]
         out: dict[str, Resolved | None] = {}
         kinds = {e.kind for e in c.entries}
         if c.extra:
@@ -898,10 +910,14 @@ class Matcher:
                 out[kind] = None
             else:
                 out[kind] = self._resolve(kind, c, span)
+        return self._remember(ck, out)
+
+    def _remember(self, key: tuple, readings: dict[str, Resolved | None]) -> dict[str, Resolved | None]:
+        """Cache readings (the cache is emptied when it grows past 200,000 entries)."""
         if len(self._cache) > 200_000:
             self._cache.clear()
-        self._cache[ck] = out
-        return out
+        self._cache[key] = readings
+        return readings
 
     def _resolve(
         self, kind: str, c: Candidate, span: str, gene_sources: frozenset[str] | None = None, defined: bool = False
@@ -1139,6 +1155,8 @@ def _drop_prefixed(items: list[tuple[Candidate, Resolved]]) -> list[tuple[Candid
 
 def _balance_start(text: str, start: int, end: int) -> int:
     """Take in an opening bracket whose closing one is inside the span ("(S)-ketamine")."""
+    if start == 0 or text[start - 1] not in "([":
+        return start
     span = text[start:end]
     for left, right in ("()", "[]"):
         if span.count(right) > span.count(left) and start > 0 and text[start - 1] == left:

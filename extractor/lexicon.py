@@ -49,7 +49,7 @@ from .resources import (
 log = logging.getLogger(__name__)
 
 #: Bump when the compiled format or the building rules change.
-BUILDER_VERSION = "7"
+BUILDER_VERSION = "8"
 
 #: Curated files read while building (their checksums enter the cache key).
 BUILD_DATA_FILES = (
@@ -382,6 +382,17 @@ def _inverted(term: str) -> bool:
     return " " not in tail.strip() or head.istitle()
 
 
+_ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
+_NAME_NUMBER = re.compile(r"^(.*[a-z]) (10|[1-9])$")
+
+
+def roman_variant(name: str) -> str | None:
+    """A gene name ending in a number 1-10, with the number in Roman numerals ("DNA ligase 3" ->
+    "DNA ligase III", "carbonic anhydrase 2" -> "carbonic anhydrase II"), as enzymes are often written."""
+    m = _NAME_NUMBER.match(name)
+    return f"{m.group(1)} {_ROMAN[int(m.group(2)) - 1]}" if m else None
+
+
 def chemical_variants(term: str, rules: list[tuple[str, str, str]]) -> list[tuple[str, str]]:
     """Derived forms of a chemical or disease term: (variant term, rule name)."""
     out = []
@@ -460,6 +471,9 @@ class LexiconBuilder:
                 self.add(prev, Entry(GENE, SRC_PREV, prev, target, ""))
             if rec.name and len(rec.name) > 3:
                 self.add(rec.name, Entry(GENE, SRC_NAME, rec.name, target, ""))
+                roman = roman_variant(rec.name)
+                if roman:
+                    self.add(roman, Entry(GENE, SRC_NAME, roman, target, "roman"))
         self.uniprot = {u: by_symbol[r.symbol] for r in rows for u in r.uniprot}
         prev_map: dict[str, list[int]] = defaultdict(list)
         for rec in rows:

@@ -49,7 +49,7 @@ KIND_NAMES = {v: k for k, v in KINDS.items()}
 
 GENE_SOURCE_RANK = {SRC_SYMBOL: 0, SRC_FAMPLEX: 1, SRC_ALIAS: 2, SRC_PREV: 3, SRC_NAME: 4}
 MESH_SOURCE_RANK = {SRC_LEARNED: -1, SRC_MESH_NAME: 0, SRC_CURATED: 1, SRC_MESH_ENTRY: 1, SRC_SCR_NAME: 2, SRC_SCR_SYNONYM: 3}
-VARIANT_RANK = {"": 0, "grounding": 0, "equivalence": 0, "british": 0, "stripped": 1, "singular": 2, "acid_ate": 3, "acid_ite": 3}
+VARIANT_RANK = {"": 0, "grounding": 0, "equivalence": 0, "british": 0, "roman": 1, "stripped": 1, "singular": 2, "acid_ate": 3, "acid_ite": 3}
 
 
 def concept_rank(e: Entry) -> tuple[int, int, bool, str]:

@@ -33,6 +33,7 @@ from extractor.lexicon import (
     load_variant_rules,
     parse_hgnc,
     parse_mesh,
+    roman_variant,
     singular,
 )
 from extractor.normalize import key
@@ -306,6 +307,15 @@ def test_variant_and_singular_rules():
     assert singular("Diabetes Mellitus") is None
     assert singular("Lithium") is None
     assert singular("Arthritis") is None
+
+
+def test_roman_variants_of_gene_names():
+    assert roman_variant("DNA ligase 3") == "DNA ligase III"
+    assert roman_variant("carbonic anhydrase 2") == "carbonic anhydrase II"
+    assert roman_variant("hexokinase 10") == "hexokinase X"
+    assert roman_variant("cyclin A2") is None  # not a separate number
+    assert roman_variant("interleukin 12") is None  # beyond ten
+    assert roman_variant("ligase 0") is None
 
 
 def test_mesh_tree_rules():

@@ -112,6 +112,12 @@ def test_large_family_words_are_not_read_as_an_alias(genes):
     assert gene_ids(genes, "CCLs recruit monocytes") == set()
 
 
+def test_gene_names_with_roman_numerals(shared_lexicon):
+    m = Matcher(shared_lexicon, MatchOptions(kinds=("genes",), gene_sources=("hgnc_symbol", "hgnc_name")))
+    # LIG3 "DNA ligase 3", HDAC2 "histone deacetylase 2"
+    assert gene_ids(m, "DNA ligase III and histone deacetylase II") == {"3980", "3066"}
+
+
 def test_families_off_keeps_single_gene_groundings(shared_lexicon):
     m = Matcher(shared_lexicon, MatchOptions(kinds=("genes",), families=False))
     assert gene_ids(m, "Akt signalling") == {"207"}  # the alias AKT of AKT1, not the family

@@ -868,7 +868,7 @@ class Matcher:
             span = c.case_span(clean)
             readings[GENE] = self._resolve(GENE, c, span, defined=True)
             # a stop word needs the definition's support even as an approved symbol
-            recovered = readings[GENE] is not None and self._stop_word(span)
+            recovered = readings[GENE] is not None and self._stop_word(case_key(span))
         for kind, res in readings.items():
             if kinds is not None and kind not in kinds:
                 continue
@@ -945,7 +945,7 @@ class Matcher:
         """
         rules = self.rules
         ck = case_key(span)
-        if not defined and ck in rules.gene_stop_exact:
+        if not defined and self._stop_word(ck):
             return None
         entries = _same_breaks(entries, span)
         exact = [e for e in entries if case_key(e.term) == ck]
@@ -960,8 +960,6 @@ class Matcher:
         if self.options.text_type != "ocr":
             if len(c.key) < self.options.min_gene_length and not defined:
                 return None  # two-character symbols in captions are nearly always other abbreviations
-            if not defined and low in rules.gene_stop and shape in ("lower", "title"):
-                return None
             if shape == "lower" and (len(ck) < 3 or not any(ch.isdigit() for ch in ck)):
                 # lower-case words are words, except approved symbols that are long protein names ("loricrin")
                 need_exact = True
@@ -1010,12 +1008,13 @@ class Matcher:
                 hits.append(GeneHit(symbol, e.source, gene.symbol, gene.entrez))
         return (best, tuple(hits), False) if hits else None
 
-    def _stop_word(self, span: str) -> bool:
-        """Is this spelling on the stop list of gene words ("has", "Has", "CELL")?"""
-        ck = case_key(span)
-        return ck in self.rules.gene_stop_exact or (
-            ck.lower() in self.rules.gene_stop and casing(ck) in ("lower", "title")
-        )
+    def _stop_word(self, ck: str) -> bool:
+        """Is this spelling (a case key) a gene stop word? Entries with capitals ("CELL") hold
+        everywhere, lower-case entries ("has": "has", "Has") in prose only."""
+        if ck in self.rules.gene_stop_exact:
+            return True
+        prose = self.options.text_type != "ocr"
+        return prose and ck.lower() in self.rules.gene_stop and casing(ck) in ("lower", "title")
 
     def _gene_rank(self, e: Entry) -> int:
         """Source rank of a gene entry; an alias or previous symbol of a pseudogene or RNA gene ranks lower

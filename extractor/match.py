@@ -317,19 +317,99 @@ def _offset_attrs() -> list[int]:
     return [IDX, LENGTH]
 
 
-def tokenize(text: str) -> Tokens:
-    """Tokens of ``text`` with half-open character offsets."""
+def _spacy_offsets(text: str) -> tuple[list[int], list[int]]:
+    """Half-open offsets of the tokens spaCy's tokenizer finds in ``text``."""
     arr = tokenizer()(text).to_array(_offset_attrs())
     if not len(arr):
-        return Tokens([], [], [], [])
-    starts_a = arr[:, 0]
-    ends_a = starts_a + arr[:, 1]
-    starts = starts_a.tolist()
-    ends = ends_a.tolist()
-    # a token has a space after it if the next one does not start where it ends
-    space = (starts_a[1:] != ends_a[:-1]).tolist()
-    space.append(ends[-1] < len(text))
-    return Tokens(list(map(text.__getitem__, map(slice, starts, ends))), starts, ends, space)
+        return [], []
+    starts = arr[:, 0]
+    return starts.tolist(), (starts + arr[:, 1]).tolist()
+
+
+# Tokens of a word (a run of non-space characters) as ((text, start, end), ...) relative to the word.
+_WORD_CACHE: dict[str, tuple[tuple[str, int, int], ...]] = {}
+_WHITESPACE = re.compile(r"\s+")
+
+
+def _learn_words(words: list[str]) -> None:
+    """Tokenize words not yet in the cache with one spaCy call and cache their tokens."""
+    if len(_WORD_CACHE) + len(words) > 300_000:
+        _WORD_CACHE.clear()
+    new = list(dict.fromkeys(w for w in words if w not in _WORD_CACHE))
+    starts, ends = _spacy_offsets(" ".join(new))
+    t = 0
+    base = 0
+    for w in new:
+        limit = base + len(w)
+        toks = []
+        while t < len(starts) and starts[t] < limit:
+            toks.append((w[starts[t] - base : ends[t] - base], starts[t] - base, ends[t] - base))
+            t += 1
+        _WORD_CACHE[w] = tuple(toks)
+        base = limit + 1
+
+
+def _tokenize_words(text: str, offset: int, out: Tokens) -> None:
+    """Append the tokens of ``text``, words separated by single spaces, found at ``offset``."""
+    words = text.split(" ")
+    try:
+        tokens = list(map(_WORD_CACHE.__getitem__, words))
+    except KeyError:
+        _learn_words(words)
+        tokens = list(map(_WORD_CACHE.__getitem__, words))
+    texts, starts, ends, space = out.text, out.start, out.end, out.space
+    pos = offset
+    for w, toks in zip(words, tokens):
+        if len(toks) == 1:
+            texts.append(toks[0][0])
+            starts.append(pos)
+            pos += len(w)
+            ends.append(pos)
+            space.append(True)
+        else:
+            for t, a, b in toks:
+                texts.append(t)
+                starts.append(pos + a)
+                ends.append(pos + b)
+                space.append(False)
+            pos += len(w)
+            space[-1] = True
+        pos += 1
+    space[-1] = False
+
+
+def tokenize(text: str) -> Tokens:
+    """Tokens of ``text`` with half-open character offsets.
+
+    The tokens are those of spaCy's tokenizer (``tokenizer()``), which splits
+    text at whitespace and then splits each word by its affix rules alone;
+    words are tokenized once and their tokens cached, as spaCy itself does
+    only for words it keeps in its vocabulary. Whitespace other than a single
+    space after a word becomes a token of its own, as in spaCy.
+    """
+    out = Tokens([], [], [], [])
+    if not text:
+        return out
+    if text.isprintable() and "  " not in text and text[0] != " " and text[-1] != " ":
+        _tokenize_words(text, 0, out)
+        return out
+    pos = 0
+    for m in _WHITESPACE.finditer(text):
+        ws_start, ws_end = m.span()
+        if pos < ws_start:
+            _tokenize_words(text[pos:ws_start], pos, out)
+        if ws_start > 0 and text[ws_start] == " ":
+            out.space[-1] = True  # one space after a word belongs to the word
+            ws_start += 1
+        if ws_start < ws_end:
+            out.text.append(text[ws_start:ws_end])
+            out.start.append(ws_start)
+            out.end.append(ws_end)
+            out.space.append(False)
+        pos = ws_end
+    if pos < len(text):
+        _tokenize_words(text[pos:], pos, out)
+    return out
 
 
 _KEY_CACHE: dict[str, str] = {}

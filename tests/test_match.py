@@ -43,6 +43,32 @@ def test_tokenizer_splits_lists_dashes_and_brackets():
     assert [("Erk1/2 p-ERK (S)-ketamine")[s:e] for s, e in zip(toks.start, toks.end)] == toks.text
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Erk1/2 and p-ERK (S)-ketamine.",
+        "  two  spaces,\ta tab\nand a new line \n",
+        "trailing space ",
+        " leading space",
+        "thin\u2009space and\u00a0no-break space",
+        "soft\u00adhyphen; (TNF-\u03b1)/IL-6 ... end",
+    ],
+)
+def test_tokens_are_spacys_whatever_the_whitespace(text):
+    from extractor.match import tokenizer
+
+    doc = tokenizer()(text)
+    expected = (
+        [t.text for t in doc],
+        [t.idx for t in doc],
+        [t.idx + len(t.text) for t in doc],
+        [t.idx + len(t.text) < (doc[i + 1].idx if i + 1 < len(doc) else len(text)) for i, t in enumerate(doc)],
+    )
+    for _ in range(2):  # the second time from the word cache
+        toks = tokenize(text)
+        assert (toks.text, toks.start, toks.end, toks.space) == expected
+
+
 def test_spelling_variants_of_symbols(genes):
     assert "2932" in gene_ids(genes, "GSK-3β")
     assert "2932" in gene_ids(genes, "GSK3beta")

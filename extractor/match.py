@@ -547,8 +547,7 @@ class Matcher:
         self.max_len = lexicon.max_key_length
         self.derivations = tuple(d for d in self.rules.derivations if d[0] in self.kind_set)
         self._derivation_suffixes = tuple(d[1] for d in self.derivations)
-        self._affix_cache: dict[str, tuple[str, bool]] = {}
-        self._startable: dict[str, bool] = {}
+        self._start_info: dict[str, tuple[int, bool, str, bool]] = {}
         # function words in lower case or capitalised never start a name
         self._no_start = frozenset(
             w for fw in self.rules.function_words for w in (fw, fw.capitalize())
@@ -566,24 +565,20 @@ class Matcher:
         n = len(toks)
         out: list[Candidate] = []
         lookup = self.lex.lookup
-        prefixes = self.lex.prefixes
-        detached = self.rules.detached_prefixes
+        prefixes = self.lex.trie.prefixes
         plurals = self.options.plurals
         max_len = self.max_len
-        affixes = self._affix_cache
-        no_start = self._no_start
-        startable = self._startable
+        start_info = self._start_info
         for i in stream.starts:
             t = texts[i]
-            if t in no_start:
-                continue
+            info = start_info.get(t)
+            if info is None:
+                info = self._token_start_info(t)
+            shortest, detached, prefix, derived = info
             s0 = pos[i]
-            can_start = startable.get(t)
-            if can_start is None:
-                can_start = self._can_start(t)
-            if can_start:
+            if shortest:
                 prefixed = (
-                    t in detached
+                    detached
                     and i + 2 < n
                     and texts[i + 1] in HYPHENS
                     and not spaces[i]
@@ -591,6 +586,8 @@ class Matcher:
                     and content[i + 2]
                 )
                 for k in prefixes(keys[s0 : s0 + max_len]):
+                    if len(k) < shortest:
+                        continue  # ends inside the token, even with a plural "s" after it
                     e = s0 + len(k)
                     j = ends.get(e)
                     method = "exact"
@@ -605,50 +602,46 @@ class Matcher:
                             i, j, starts[i], tends[j], k, lookup(k), method, prefixed, (), -1, tends[j] - (method == "plural")
                         )
                     )
-            flags = affixes.get(t)
-            if flags is None:
-                flags = self._affix_flags(t)
-            if flags:
-                if flags[0]:
-                    out.extend(self._attached_prefix(toks, i, s0, keys, ends, flags[0]))
-                if flags[1]:
-                    out.extend(self._derived(toks, i))
+            if prefix:
+                out.extend(self._attached_prefix(toks, i, s0, keys, ends, prefix))
+            if derived:
+                out.extend(self._derived(toks, i))
         if self.want_genes and self.options.lists:
             out.extend(self._lists(toks, out, content))
         self._drop_charged(out, toks)
         return out
 
-    def _can_start(self, t: str) -> bool:
-        """Cached per token text: can a lexicon key start with this token's key?
+    def _token_start_info(self, t: str) -> tuple[int, bool, str, bool]:
+        """Cached per token text: what a candidate starting at this token may be.
 
-        A match starting at a token has a key that begins with the token's key
-        (or, for a plural, its key without the final "s"); when no lexicon key
-        does, the token cannot start a candidate and the trie is not asked.
+        Returns the length of the shortest key that can end at the token's end
+        (its key's length, one less for a plural "s"; 0 if no lexicon key starts
+        with the token's key, so the trie is not asked), whether it is a detached
+        modifier prefix ("p" of "p-ERK"), the attached modifier prefix it may
+        carry ("p" of "pERK"), and whether it ends like a derived word
+        ("-ergic", "-etic"). Function words never start a name.
         """
-        k = token_key(t)
-        ok = bool(k) and (self.lex.has_prefix(k) or (k.endswith("s") and len(k) > 3 and k[:-1] in self.lex.trie))
-        if len(self._startable) > 300_000:
-            self._startable.clear()
-        self._startable[t] = ok
-        return ok
-
-    def _affix_flags(self, t: str) -> tuple[str, bool]:
-        """Cached per token text: the attached modifier prefix it may carry ("p" of "pERK"), and
-        whether it ends like a derived word ("-ergic", "-etic")."""
-        prefix = ""
-        if self.want_genes and self.options.prefixes:
-            for cand in self.rules.attached_prefixes:
-                if len(t) > len(cand) + 1 and t.startswith(cand):
-                    nxt = t[len(cand)]
-                    if nxt.isupper() or nxt.isdigit():
-                        prefix = cand
-                    break
-        derived = bool(self.derivations) and len(t) > 4 and t.lower().endswith(self._derivation_suffixes)
-        flags = (prefix, derived)
-        if len(self._affix_cache) > 300_000:
-            self._affix_cache.clear()
-        self._affix_cache[t] = flags
-        return flags
+        if t in self._no_start:
+            info: tuple[int, bool, str, bool] = (0, False, "", False)
+        else:
+            k = token_key(t)
+            plural = k.endswith("s") and len(k) > 3
+            can_start = bool(k) and (self.lex.has_prefix(k) or (plural and k[:-1] in self.lex.trie))
+            prefix = ""
+            if self.want_genes and self.options.prefixes:
+                for cand in self.rules.attached_prefixes:
+                    if len(t) > len(cand) + 1 and t.startswith(cand):
+                        nxt = t[len(cand)]
+                        if nxt.isupper() or nxt.isdigit():
+                            prefix = cand
+                        break
+            derived = bool(self.derivations) and len(t) > 4 and t.lower().endswith(self._derivation_suffixes)
+            shortest = (len(k) - 1 if plural else len(k)) if can_start else 0
+            info = (shortest, t in self.rules.detached_prefixes, prefix, derived)
+        if len(self._start_info) > 300_000:
+            self._start_info.clear()
+        self._start_info[t] = info
+        return info
 
     def _attached_prefix(
         self, toks: Tokens, i: int, s0: int, keys: str, ends: dict[int, int], prefix: str

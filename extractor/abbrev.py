@@ -31,6 +31,7 @@ class Abbreviation(NamedTuple):
 
 
 _PAREN = re.compile(r"\(([^()]{1,120})\)")
+_FIRST_PART = re.compile(r"[;,]\s")
 
 
 def valid_short_form(sf: str) -> bool:
@@ -100,18 +101,18 @@ def _words_before(text: str, end: int, limit: int, lo: int) -> list[tuple[int, i
 
     A word that starts at ``lo > 0`` may be cut and is left out.
     """
+    words = text[lo:end].rsplit(None, limit)
+    if len(words) > limit:
+        del words[0]  # the text before the last ``limit`` words
     out: list[tuple[int, int]] = []
     pos = end
-    while len(out) < limit:
-        pos = _end_before(text, pos, lo)
-        if pos <= lo:
+    for word in reversed(words):
+        # the last occurrence before ``pos`` is this word: only spaces follow it
+        ws = text.rfind(word, lo, pos)
+        if ws == lo and lo > 0:
             break
-        we = pos
-        while pos > lo and not text[pos - 1].isspace():
-            pos -= 1
-        if pos == lo and lo > 0:
-            break
-        out.append((pos, we))
+        out.append((ws, ws + len(word)))
+        pos = ws
     return out
 
 
@@ -167,7 +168,7 @@ def find_abbreviations(text: str, relevant: Callable[[str, int], bool] | None = 
             inner = m.group(1)
             stripped = inner.strip()
             # "(SF)" or "(SF, ...)" / "(SF; ...)": the short form is the first part
-            head = re.split(r"[;,]\s", stripped, maxsplit=1)[0].strip()
+            head = _FIRST_PART.split(stripped, maxsplit=1)[0].strip()
             if valid_short_form(head) and (relevant is None or relevant(head, _end_before(text, m.start()))):
                 in_start = m.start(1) + inner.index(head)
                 span = _long_form_before(text, m.start(), head)

@@ -326,8 +326,9 @@ def _spacy_offsets(text: str) -> tuple[list[int], list[int]]:
     return starts.tolist(), (starts + arr[:, 1]).tolist()
 
 
-# Tokens of a word (a run of non-space characters) as ((text, start, end), ...) relative to the word.
-_WORD_CACHE: dict[str, tuple[tuple[str, int, int], ...]] = {}
+# Tokens of a word (a run of non-space characters) as ((text, start, end), ...) relative to the
+# word; None for a word that is one token.
+_WORD_CACHE: dict[str, tuple[tuple[str, int, int], ...] | None] = {}
 _WHITESPACE = re.compile(r"\s+")
 
 
@@ -345,7 +346,7 @@ def _learn_words(words: list[str]) -> None:
         while t < len(starts) and starts[t] < limit:
             toks.append((w[starts[t] - base : ends[t] - base], starts[t] - base, ends[t] - base))
             t += 1
-        _WORD_CACHE[w] = tuple(toks)
+        _WORD_CACHE[w] = tuple(toks) if len(toks) > 1 else None
         base = limit + 1
 
 
@@ -360,8 +361,8 @@ def _tokenize_words(text: str, offset: int, out: Tokens) -> None:
     texts, starts, ends, space = out.text, out.start, out.end, out.space
     pos = offset
     for w, toks in zip(words, tokens):
-        if len(toks) == 1:
-            texts.append(toks[0][0])
+        if toks is None:
+            texts.append(w)
             starts.append(pos)
             pos += len(w)
             ends.append(pos)
@@ -472,11 +473,9 @@ class Stream:
         p = 0
         prev_space = True
         texts, spaces = toks.text, toks.space
-        cache = _INFO_CACHE
-        for i in range(n):
-            t = texts[i]
-            info = cache.get(t) or token_info(t)
-            k, cls = info
+        get_info = _INFO_CACHE.get
+        for i, t in enumerate(texts):
+            k, cls = get_info(t) or token_info(t)
             if cls == _CONTENT:
                 pos[i] = p
                 parts.append(k)

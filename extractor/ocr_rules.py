@@ -38,6 +38,10 @@ readings as cheap and as well ranked that name other genes cancel out
 ("Rabz": RAB2 or RAB7), and a literal hit is never replaced: a word that is a
 lexicon term as it is (a gene, a chemical, an ambiguous alias, "EGFR") gets
 no other reading, and a reading takes in a literal hit whole or not at all.
+The one exception, in text with capitals: a hit that names genes only, none
+written in the letter case of the text ("Jakl" for the alias JAKL of JAK3,
+"TNFc" for the previous symbol TNFC), gives way to a reading of at most
+``MISCASED_COST`` that the matcher ranks higher ("Jak1", "TNFα").
 
 General shape rules keep readings plausible: a letter put in fits the letter
 case of its neighbours (unless the whole text is lower case); a capital
@@ -61,7 +65,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple
 
 from .lexicon import CHEMICAL, DISEASE, GENE, NONGENE, SRC_FAMPLEX, SRC_SYMBOL, Entry
-from .normalize import key as make_key, key_drops
+from .normalize import case_key, key as make_key, key_drops
 from .resources import ResourceError, read_data_table
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -98,6 +102,7 @@ FUZZY_COST = 3.0  # fuzzy readings rank after every table reading
 JOIN_COST = 1.0  # a space put in between a word and a number ("VPS 45")
 LOST_SEPARATOR_COST = 1.5  # a hyphen or space of the term missing from the word ("bclxl" for Bcl-xL)
 CASE_COST = 0.5
+MISCASED_COST = 1.0  # the costliest reading that overrules a literal hit in another letter case ("Jakl" Jak1)
 _ALNUM = "abcdefghijklmnopqrstuvwxyz0123456789"
 _KEY_CHARS = frozenset(_ALNUM + "/+")  # what gene keys are made of
 UNREADABLE = "?"  # what engines write for a character they cannot read
@@ -496,13 +501,19 @@ class Reader:
             return out  # too long for a symbol, or marks inside that no reading takes out: garbage
         if k in self.lex:
             genes = self._genes(k)
-            if not genes or _same_breaks(genes, base):
+            if (not genes or _same_breaks(genes, base)) and (lower or not self._miscased(k, base)):
                 return out  # a lexicon term as it is ("EGFR", "cAMP", "IAP"): no other reading of it
         for v in variants(base, lower):
             r = self._evaluate(v._replace(cost=v.cost + base_cost, kinds=v.kinds | kinds0), lower)
             if r is not None:
                 out.append(r)
         return out
+
+    def _miscased(self, k: str, text: str) -> bool:
+        """Is ``text`` a gene term only, none of whose entries is written in its letter case ("Jakl" for JAKL)?"""
+        entries = self.lex.lookup(k)
+        ck = case_key(text)
+        return all(e.kind == GENE for e in entries) and not any(case_key(e.term) == ck for e in entries)
 
     def _evaluate(self, v: Variant, lower: bool) -> Reading | None:
         if "slash" in v.kinds:
@@ -821,10 +832,15 @@ def ocr_candidates(matcher: "Matcher", clean: str, toks: "Tokens", found: "list[
 
     covered = [False] * n
     kept: list[tuple[int, int]] = []  # token ranges of literal candidates that stand
+    miscased: list[tuple["Candidate", int]] = []  # literal gene hits in another letter case, with their rank
     for c in found:
         if c.method == "plural" and lower:
             continue  # "stats": STATs or STAT5 read in lower case; the readings decide
         if _explains(matcher, c, clean):
+            rank = None if lower else _miscased_rank(matcher, c, clean)
+            if rank is not None:
+                miscased.append((c, rank))
+                continue
             kept.append((c.i, c.j))
             for t in range(c.i, c.j + 1):
                 covered[t] = True
@@ -884,6 +900,16 @@ def ocr_candidates(matcher: "Matcher", clean: str, toks: "Tokens", found: "list[
                         word_choices.append(ch)
         choices.extend(word_choices)
 
+    if miscased:
+        # a literal hit in another letter case gives way only to a better-ranked table reading ("Jakl": Jak1, not JAKL)
+        choices = [
+            ch
+            for ch in choices
+            if not any(
+                ch.cand.i <= c.j and c.i <= ch.cand.j and (ch.rank >= rank or ch.cost > MISCASED_COST)
+                for c, rank in miscased
+            )
+        ]
     # The best readings that do not overlap: most unexplained text first, then cheapest, then best ranked.
     choices.sort(key=lambda c: (-c.gain, c.cost, c.rank, c.cand.start))
     taken: list[tuple[int, int]] = []
@@ -902,6 +928,10 @@ def ocr_candidates(matcher: "Matcher", clean: str, toks: "Tokens", found: "list[
             if head is not None:
                 c.method, c.case_text = head.method, head.case_text
                 out.append(c)
+    for c, _rank in miscased:
+        if any(r.i <= c.j and c.i <= r.j for r in out):
+            c.entries = tuple(e for e in c.entries if e.kind != GENE)
+            c.extra = ()
     if lower and out:
         read = {(c.i, c.j) for c in out}
         for c in found:
@@ -934,6 +964,23 @@ def _prefixed_reading(
             if ch is not None:
                 return ch
     return None
+
+
+def _miscased_rank(matcher: "Matcher", c: "Candidate", clean: str) -> int | None:
+    """The matcher's rank of a literal hit that names genes only, none in the letter case of the text.
+
+    Such a hit ("Jakl" for the alias JAKL, "TNFc" for the previous symbol
+    TNFC, "Rapl" for RAPL) yields to a cheap, better-ranked reading of its
+    words; None for any other hit.
+    """
+    if c.extra or any(e.kind != GENE for e in c.entries):
+        return None
+    ck = case_key(c.case_span(clean))
+    if any(case_key(e.term) == ck for e in c.entries):
+        return None
+    resolved = c.override if c.override is not None else matcher.resolve(c, clean)
+    res = resolved.get(GENE)
+    return None if res is None else res[0]
 
 
 def _explains(matcher: "Matcher", c: "Candidate", clean: str) -> bool:

@@ -174,6 +174,21 @@ def test_digit_letter_swaps(shared_lexicon: Lexicon) -> None:
 
 
 @pytest.mark.shared
+def test_literal_hit_in_another_letter_case_yields_to_a_better_reading(shared_lexicon: Lexicon) -> None:
+    # "Jakl" is JAK3's alias JAKL only in another letter case; read with l for 1 it is the approved JAK1
+    assert genes(find(shared_lexicon, "Jakl", LITERAL)) == {"JAK3"}
+    m = only(find(shared_lexicon, "Jakl"))
+    assert (m.method, genes([m])) == ("ocr-swap", {"JAK1"})
+    assert genes(find(shared_lexicon, "TNFc")) == {"TNF"}  # not LTB's previous symbol TNFC
+    assert genes(find(shared_lexicon, "Rap-l")) == {"RAP1A", "RAP1B"}  # not RASSF5's alias RAPL
+    # written in the case of the term, or in lower-cased text, the literal hit stands
+    assert genes(find(shared_lexicon, "JAKL")) == genes(find(shared_lexicon, "jakl")) == {"JAK3"}
+    assert genes(find(shared_lexicon, "TNFC")) == {"LTB"}
+    # ... and so it does where the better reading is a rarer confusion ("r" for kappa: not PKA)
+    assert genes(find(shared_lexicon, "PrA")) == genes(find(shared_lexicon, "PrA", LITERAL))
+
+
+@pytest.mark.shared
 def test_greek_letters_read_as_latin(shared_lexicon: Lexicon) -> None:
     m = only(find(shared_lexicon, "IFN-y"))
     assert (m.method, genes([m])) == ("ocr-greek", {"IFNG"})

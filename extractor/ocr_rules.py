@@ -44,7 +44,10 @@ written in the letter case of the text ("Jakl" for the alias JAKL of JAK3,
 ``MISCASED_COST`` that the matcher ranks higher ("Jak1", "TNFα").
 
 General shape rules keep readings plausible: a letter put in fits the letter
-case of its neighbours (unless the whole text is lower case); a capital
+case of its neighbours (unless the whole text is lower case); in a word of up
+to ``STRONG_SWAP_KEY`` key characters, letters read as other letters must
+give an approved symbol or a FamPlex name ("GFCR" GPCR, not "ORF6" as the
+alias ORP6), as short aliases are many; a capital
 ending a word after lower-case letters ("RecA", "IkB") is kept; a short word
 of letters stays letters ("DNA") and a short word keeps its digits or loses
 them all ("4TM" ATM); an English word is not read as anything else; a lost
@@ -102,6 +105,7 @@ FUZZY_COST = 3.0  # fuzzy readings rank after every table reading
 JOIN_COST = 1.0  # a space put in between a word and a number ("VPS 45")
 LOST_SEPARATOR_COST = 1.5  # a hyphen or space of the term missing from the word ("bclxl" for Bcl-xL)
 CASE_COST = 0.5
+STRONG_SWAP_KEY = 4  # up to this many key characters, letters read for other letters must give a strong name
 MISCASED_COST = 1.0  # the costliest reading that overrules a literal hit in another letter case ("Jakl" Jak1)
 _ALNUM = "abcdefghijklmnopqrstuvwxyz0123456789"
 _KEY_CHARS = frozenset(_ALNUM + "/+")  # what gene keys are made of
@@ -1023,6 +1027,12 @@ def _best_reading(
     return top[0]
 
 
+def _letter_swap(edit: str) -> bool:
+    """Is an edit ("read>meant") one letter or two read for other letters ("F>P", "rn>m"), not a digit or a mark?"""
+    read, _, meant = edit.partition(">")
+    return read.isascii() and meant.isascii() and read.isalpha() and meant.isalpha()
+
+
 def _resolved(
     matcher: "Matcher", clean: str, toks: "Tokens", i: int, j: int, r: Reading, lower: bool, gain: int
 ) -> _Choice | None:
@@ -1032,6 +1042,9 @@ def _resolved(
     genes = [e for e in r.entries if e.source in matcher.gene_sources]
     if not genes:
         return None
+    if len(r.key) <= STRONG_SWAP_KEY and any(_letter_swap(e) for e in r.edits):
+        if not any(e.source in _STRONG for e in genes):
+            return None  # "GFCR" is GPCR, but "ORF6" is not ORP6 (an alias of OSBPL6)
     readings: list[tuple[str, frozenset[str], float]] = []
     if _same_breaks(genes, r.text):
         readings.append((r.text, r.kinds, r.cost))

@@ -116,7 +116,7 @@ def test_fuzzy_on_the_fixture_lexicon(tiny_lexicon: Lexicon) -> None:
     m = only(find(tiny_lexicon, "EIF2AH3"))  # h for k, one look-alike letter in a 7-character symbol
     assert m.method == "ocr-fuzzy" and genes([m]) == {"EIF2AK3"}
     assert find(tiny_lexicon, "EIF2AH3", LITERAL) == []
-    assert find(tiny_lexicon, "BDNE") == []  # one letter from BDNF, but a short symbol is never fuzzy-matched
+    assert find(tiny_lexicon, "BDNK") == []  # one letter from BDNF, but a short symbol is never fuzzy-matched
     assert find(tiny_lexicon, "EIF2AK4") == []  # fuzzy matching keeps the digits
     assert find(tiny_lexicon, "XIF2AK3") == []  # ... and the first character
 
@@ -171,6 +171,18 @@ def test_digit_letter_swaps(shared_lexicon: Lexicon) -> None:
     # a literal hit is never replaced: CD38 is not read as CD3B
     m = only(find(shared_lexicon, "CD38"))
     assert (m.method, genes([m])) == ("exact", {"CD38"})
+
+
+@pytest.mark.shared
+def test_letters_of_similar_shape(shared_lexicon: Lexicon) -> None:
+    gpcr = genes(find(shared_lexicon, "GPCR", LITERAL))
+    assert len(gpcr) > 10 and genes(find(shared_lexicon, "GFCR")) == gpcr  # F for P in a 4-character word
+    assert genes(find(shared_lexicon, "TGEB")) == {"TGFB1", "TGFB2", "TGFB3"}  # E for F
+    assert genes(find(shared_lexicon, "B-anestin")) == {"ARRB1", "ARRB2"}  # rr read as n
+    # in a short word such a reading must name an approved symbol or a FamPlex name:
+    # "ORF6" is not ORP6 (an alias of OSBPL6), "TQP3" not TOP3 (an alias of TOP3A)
+    assert find(shared_lexicon, "ORF6") == [] and find(shared_lexicon, "TQP3") == []
+    assert genes(find(shared_lexicon, "ORP6")) == {"OSBPL6"}
 
 
 @pytest.mark.shared

@@ -17,7 +17,8 @@ prose is never touched. Readings, and the ``Mention.method`` they give:
 * ``ocr-join``: a space put in before or after a number, or a hyphen lost
   ("VPS 45" VPS45, "bclxl" Bcl-xL).
 * ``ocr-split``: a lost slash, dropped or read as I/l/1/| ("ATP7AB" ATP7A/B,
-  "JAK13" JAK1/3, "Gio" Gi/o, "GSTIGSH" GST/GSH).
+  "JAK13" JAK1/3, "Gio" Gi/o, "GSTIGSH" GST/GSH), or read together with the
+  list item after it ("JAK2B" JAK2/3, "ERK1Q" ERK1/2).
 * ``ocr-strip``: stray marks at the edges of a label ("|KCNN4"); brackets and
   commas around a word ("(Osx,") are split off by the tokenizer already.
 * ``ocr-case``: text without any capital (engines that lower-case their
@@ -327,7 +328,8 @@ def _edits(text: str, lower: bool) -> list[Edit]:
                 if r.where == "edge" and p != first and end != last:
                     continue
                 if r.kind == "slash":
-                    if not (text[p - 1].isalnum() and text[end + 1].isalnum()):
+                    # a slash between two characters, or a slash and the list item after it read as one ("JAK2B")
+                    if not text[p - 1].isalnum() or (r.meant.endswith("/") and not text[end + 1 : end + 2].isalnum()):
                         continue
                 elif r.kind == "greek":
                     if not _greek_context(text, p, end, r.where, lower):
@@ -397,7 +399,7 @@ def variants(text: str, lower: bool = False, limit: int = MAX_VARIANTS) -> list[
     budget = 1.5 * allowed + 1.0
     room = [_occupies(e) for e in edits]
     counts = [e.kind != "strip" for e in edits]
-    slash = [e.text == "/" for e in edits]
+    slash = ["/" in e.text for e in edits]
     out: list[Variant] = []
     # (cost, edit indices, positions taken, edits counted, a slash used)
     heap: list[tuple[float, tuple[int, ...], frozenset[float], int, bool]] = [(0.0, (), frozenset(), 0, False)]

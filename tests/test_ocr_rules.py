@@ -174,6 +174,17 @@ def test_digit_letter_swaps(shared_lexicon: Lexicon) -> None:
 
 
 @pytest.mark.shared
+def test_slash_and_list_item_read_as_one_character(shared_lexicon: Lexicon) -> None:
+    m = only(find(shared_lexicon, "JAK2B"))  # "/3" read as B
+    assert (m.method, genes([m])) == ("ocr-split", {"JAK2", "JAK3"})
+    assert genes(find(shared_lexicon, "ERK1Q")) == {"MAPK1", "MAPK3"}  # "/2" read as Q
+    assert find(shared_lexicon, "JAK3B") == []  # list items go up
+    # a Q ending a word may also be a 0: ZAP70; where both readings name genes (SNX10, SNX1/2), neither
+    assert genes(find(shared_lexicon, "ZAP7Q")) == {"ZAP70"}
+    assert find(shared_lexicon, "SNX1Q") == []
+
+
+@pytest.mark.shared
 def test_letters_of_similar_shape(shared_lexicon: Lexicon) -> None:
     gpcr = genes(find(shared_lexicon, "GPCR", LITERAL))
     assert len(gpcr) > 10 and genes(find(shared_lexicon, "GFCR")) == gpcr  # F for P in a 4-character word

@@ -28,7 +28,8 @@ prose is never touched. Readings, and the ``Mention.method`` they give:
   within one edit (5-7) or two (8+) of exactly one gene key, digits kept, the
   first and last characters not replaced, and in short words only look-alike
   letters replaced ("Notck3" NOTCH3, "RasGRP2H" RASGRP2); names (7+ letters,
-  no digits) only with one letter lost or added ("Suvivin").
+  hyphens allowed, no digits) only with one letter lost or added ("Suvivin",
+  "B-catenn").
 
 The confusions are data, ``lexicons/ocr_confusions.tsv``: what an engine
 writes, what the figure may have had, a cost, a kind, where in a word it
@@ -608,7 +609,7 @@ class Reader:
         if not FUZZY_MIN <= len(k) <= MAX_READ_KEY or k in self.english or not all(c in _KEY_CHARS for c in k):
             return None
         name = not _symbol_like(core, lower)
-        if name and (len(k) < FUZZY_NAME or not core.isalpha()):
+        if name and (len(k) < FUZZY_NAME or not core.replace("-", "").isalpha()):
             return None
         best = self._fuzzy_cache.get((k, name), False)
         if best is False:
@@ -949,7 +950,7 @@ def ocr_candidates(matcher: "Matcher", clean: str, toks: "Tokens", found: "list[
 def _prefixed_reading(
     matcher: "Matcher", reader: Reader, clean: str, toks: "Tokens", t: int, gain: int, lower: bool
 ) -> _Choice | None:
-    """A misread gene after a modifier prefix ("hMLHI" for hMLH1), or one in lower-cased text ("pcreb").
+    """A misread gene after a modifier prefix ("hMLHI" hMLH1, "hvSH6" hMSH6), or one in lower-cased text ("pcreb").
 
     The literal matcher takes an attached prefix before a capital or a digit
     ("pERK"), which lower-cased text does not have.
@@ -961,9 +962,12 @@ def _prefixed_reading(
         rest = word[len(prefix) :]
         if not word.startswith(prefix) or len(make_key(rest)) < MIN_KEY:
             continue
-        if not lower and not (rest[:1].isupper() or rest[:1].isdigit()):
-            continue  # in cased text, as the literal matcher: "pERK", "hTERT", not "phospho"
+        # in cased text, as the literal matcher, a capital or a digit after the prefix ("pERK", "hTERT",
+        # not "phospho"), or a letter read as one ("hvSH6": hMSH6)
+        misread_start = not lower and not (rest[:1].isupper() or rest[:1].isdigit())
         for r in reader.readings(rest, lower):
+            if misread_start and not (r.text[:1].isupper() or r.text[:1].isdigit()):
+                continue
             if lower:
                 r = r._replace(cost=r.cost + CASE_COST, kinds=r.kinds | {"prefix"})
             ch = _resolved(matcher, clean, toks, t, t, r._replace(lead=0), lower, gain)

@@ -174,6 +174,19 @@ def test_digit_letter_swaps(shared_lexicon: Lexicon) -> None:
 
 
 @pytest.mark.shared
+def test_misread_capital_after_a_prefix_j_for_1_and_hyphenated_names(shared_lexicon: Lexicon) -> None:
+    # a modifier prefix before a letter read as a capital ("hvSH6" hMSH6), not before a word ("phospho")
+    assert genes(find(shared_lexicon, "hvSH6")) == {"MSH6"}
+    assert genes(find(shared_lexicon, "hlvSH3")) == {"MSH3"}
+    # J read for 1 inside a word too
+    assert genes(find(shared_lexicon, "ILJB")) == {"IL1B"}
+    # a name with a hyphen is still a name for fuzzy matching: one letter lost
+    m = only(find(shared_lexicon, "B-catenn"))
+    assert (m.method, genes([m])) == ("ocr-fuzzy", {"CTNNB1"})
+    assert genes(find(shared_lexicon, "N-cadhern")) == {"CDH2"}
+
+
+@pytest.mark.shared
 def test_slash_and_list_item_read_as_one_character(shared_lexicon: Lexicon) -> None:
     m = only(find(shared_lexicon, "JAK2B"))  # "/3" read as B
     assert (m.method, genes([m])) == ("ocr-split", {"JAK2", "JAK3"})

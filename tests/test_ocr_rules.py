@@ -203,6 +203,8 @@ def test_letters_of_similar_shape(shared_lexicon: Lexicon) -> None:
     assert len(gpcr) > 10 and genes(find(shared_lexicon, "GFCR")) == gpcr  # F for P in a 4-character word
     assert genes(find(shared_lexicon, "TGEB")) == {"TGFB1", "TGFB2", "TGFB3"}  # E for F
     assert genes(find(shared_lexicon, "B-anestin")) == {"ARRB1", "ARRB2"}  # rr read as n
+    assert genes(find(shared_lexicon, "Pxk2")) == {"PTK2B"} and genes(find(shared_lexicon, "Cxk")) == {"CRK"}  # x for y, r
+    assert genes(find(shared_lexicon, "CASPO")) == {"CASP9"}  # a 9 without its tail
     # in a short word such a reading must name an approved symbol or a FamPlex name:
     # "ORF6" is not ORP6 (an alias of OSBPL6), "TQP3" not TOP3 (an alias of TOP3A)
     assert find(shared_lexicon, "ORF6") == [] and find(shared_lexicon, "TQP3") == []

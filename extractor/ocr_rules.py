@@ -17,7 +17,8 @@ prose is never touched. Readings, and the ``Mention.method`` they give:
 * ``ocr-join``: a space put in before or after a number, or a hyphen lost
   ("VPS 45" VPS45, "bclxl" Bcl-xL).
 * ``ocr-split``: a lost slash, dropped or read as I/l/1/| ("ATP7AB" ATP7A/B,
-  "JAK13" JAK1/3, "Gio" Gi/o, "GSTIGSH" GST/GSH).
+  "JAK13" JAK1/3, "Gio" Gi/o, "GSTIGSH" GST/GSH), or read together with the
+  list item after it ("JAK2B" JAK2/3, "ERK1Q" ERK1/2).
 * ``ocr-strip``: stray marks at the edges of a label ("|KCNN4"); brackets and
   commas around a word ("(Osx,") are split off by the tokenizer already.
 * ``ocr-case``: text without any capital (engines that lower-case their
@@ -27,7 +28,8 @@ prose is never touched. Readings, and the ``Mention.method`` they give:
   within one edit (5-7) or two (8+) of exactly one gene key, digits kept, the
   first and last characters not replaced, and in short words only look-alike
   letters replaced ("Notck3" NOTCH3, "RasGRP2H" RASGRP2); names (7+ letters,
-  no digits) only with one letter lost or added ("Suvivin").
+  hyphens allowed, no digits) only with one letter lost or added ("Suvivin",
+  "B-catenn").
 
 The confusions are data, ``lexicons/ocr_confusions.tsv``: what an engine
 writes, what the figure may have had, a cost, a kind, where in a word it
@@ -38,9 +40,16 @@ readings as cheap and as well ranked that name other genes cancel out
 ("Rabz": RAB2 or RAB7), and a literal hit is never replaced: a word that is a
 lexicon term as it is (a gene, a chemical, an ambiguous alias, "EGFR") gets
 no other reading, and a reading takes in a literal hit whole or not at all.
+The one exception, in text with capitals: a hit that names genes only, none
+written in the letter case of the text ("Jakl" for the alias JAKL of JAK3,
+"TNFc" for the previous symbol TNFC), gives way to a reading of at most
+``MISCASED_COST`` that the matcher ranks higher ("Jak1", "TNFα").
 
 General shape rules keep readings plausible: a letter put in fits the letter
-case of its neighbours (unless the whole text is lower case); a capital
+case of its neighbours (unless the whole text is lower case); in a word of up
+to ``STRONG_SWAP_KEY`` key characters, letters read as other letters must
+give an approved symbol or a FamPlex name ("GFCR" GPCR, not "ORF6" as the
+alias ORP6), as short aliases are many; a capital
 ending a word after lower-case letters ("RecA", "IkB") is kept; a short word
 of letters stays letters ("DNA") and a short word keeps its digits or loses
 them all ("4TM" ATM); an English word is not read as anything else; a lost
@@ -61,7 +70,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple
 
 from .lexicon import CHEMICAL, DISEASE, GENE, NONGENE, SRC_FAMPLEX, SRC_SYMBOL, Entry
-from .normalize import key as make_key, key_drops
+from .normalize import case_key, key as make_key, key_drops
 from .resources import ResourceError, read_data_table
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -98,6 +107,8 @@ FUZZY_COST = 3.0  # fuzzy readings rank after every table reading
 JOIN_COST = 1.0  # a space put in between a word and a number ("VPS 45")
 LOST_SEPARATOR_COST = 1.5  # a hyphen or space of the term missing from the word ("bclxl" for Bcl-xL)
 CASE_COST = 0.5
+STRONG_SWAP_KEY = 4  # up to this many key characters, letters read for other letters must give a strong name
+MISCASED_COST = 1.0  # the costliest reading that overrules a literal hit in another letter case ("Jakl" Jak1)
 _ALNUM = "abcdefghijklmnopqrstuvwxyz0123456789"
 _KEY_CHARS = frozenset(_ALNUM + "/+")  # what gene keys are made of
 UNREADABLE = "?"  # what engines write for a character they cannot read
@@ -318,7 +329,8 @@ def _edits(text: str, lower: bool) -> list[Edit]:
                 if r.where == "edge" and p != first and end != last:
                     continue
                 if r.kind == "slash":
-                    if not (text[p - 1].isalnum() and text[end + 1].isalnum()):
+                    # a slash between two characters, or a slash and the list item after it read as one ("JAK2B")
+                    if not text[p - 1].isalnum() or (r.meant.endswith("/") and not text[end + 1 : end + 2].isalnum()):
                         continue
                 elif r.kind == "greek":
                     if not _greek_context(text, p, end, r.where, lower):
@@ -388,7 +400,7 @@ def variants(text: str, lower: bool = False, limit: int = MAX_VARIANTS) -> list[
     budget = 1.5 * allowed + 1.0
     room = [_occupies(e) for e in edits]
     counts = [e.kind != "strip" for e in edits]
-    slash = [e.text == "/" for e in edits]
+    slash = ["/" in e.text for e in edits]
     out: list[Variant] = []
     # (cost, edit indices, positions taken, edits counted, a slash used)
     heap: list[tuple[float, tuple[int, ...], frozenset[float], int, bool]] = [(0.0, (), frozenset(), 0, False)]
@@ -496,13 +508,19 @@ class Reader:
             return out  # too long for a symbol, or marks inside that no reading takes out: garbage
         if k in self.lex:
             genes = self._genes(k)
-            if not genes or _same_breaks(genes, base):
+            if (not genes or _same_breaks(genes, base)) and (lower or not self._miscased(k, base)):
                 return out  # a lexicon term as it is ("EGFR", "cAMP", "IAP"): no other reading of it
         for v in variants(base, lower):
             r = self._evaluate(v._replace(cost=v.cost + base_cost, kinds=v.kinds | kinds0), lower)
             if r is not None:
                 out.append(r)
         return out
+
+    def _miscased(self, k: str, text: str) -> bool:
+        """Is ``text`` a gene term only, none of whose entries is written in its letter case ("Jakl" for JAKL)?"""
+        entries = self.lex.lookup(k)
+        ck = case_key(text)
+        return all(e.kind == GENE for e in entries) and not any(case_key(e.term) == ck for e in entries)
 
     def _evaluate(self, v: Variant, lower: bool) -> Reading | None:
         if "slash" in v.kinds:
@@ -591,7 +609,7 @@ class Reader:
         if not FUZZY_MIN <= len(k) <= MAX_READ_KEY or k in self.english or not all(c in _KEY_CHARS for c in k):
             return None
         name = not _symbol_like(core, lower)
-        if name and (len(k) < FUZZY_NAME or not core.isalpha()):
+        if name and (len(k) < FUZZY_NAME or not core.replace("-", "").isalpha()):
             return None
         best = self._fuzzy_cache.get((k, name), False)
         if best is False:
@@ -821,10 +839,15 @@ def ocr_candidates(matcher: "Matcher", clean: str, toks: "Tokens", found: "list[
 
     covered = [False] * n
     kept: list[tuple[int, int]] = []  # token ranges of literal candidates that stand
+    miscased: list[tuple["Candidate", int]] = []  # literal gene hits in another letter case, with their rank
     for c in found:
         if c.method == "plural" and lower:
             continue  # "stats": STATs or STAT5 read in lower case; the readings decide
         if _explains(matcher, c, clean):
+            rank = None if lower else _miscased_rank(matcher, c, clean)
+            if rank is not None:
+                miscased.append((c, rank))
+                continue
             kept.append((c.i, c.j))
             for t in range(c.i, c.j + 1):
                 covered[t] = True
@@ -884,6 +907,16 @@ def ocr_candidates(matcher: "Matcher", clean: str, toks: "Tokens", found: "list[
                         word_choices.append(ch)
         choices.extend(word_choices)
 
+    if miscased:
+        # a literal hit in another letter case gives way only to a better-ranked table reading ("Jakl": Jak1, not JAKL)
+        choices = [
+            ch
+            for ch in choices
+            if not any(
+                ch.cand.i <= c.j and c.i <= ch.cand.j and (ch.rank >= rank or ch.cost > MISCASED_COST)
+                for c, rank in miscased
+            )
+        ]
     # The best readings that do not overlap: most unexplained text first, then cheapest, then best ranked.
     choices.sort(key=lambda c: (-c.gain, c.cost, c.rank, c.cand.start))
     taken: list[tuple[int, int]] = []
@@ -902,6 +935,10 @@ def ocr_candidates(matcher: "Matcher", clean: str, toks: "Tokens", found: "list[
             if head is not None:
                 c.method, c.case_text = head.method, head.case_text
                 out.append(c)
+    for c, _rank in miscased:
+        if any(r.i <= c.j and c.i <= r.j for r in out):
+            c.entries = tuple(e for e in c.entries if e.kind != GENE)
+            c.extra = ()
     if lower and out:
         read = {(c.i, c.j) for c in out}
         for c in found:
@@ -913,7 +950,7 @@ def ocr_candidates(matcher: "Matcher", clean: str, toks: "Tokens", found: "list[
 def _prefixed_reading(
     matcher: "Matcher", reader: Reader, clean: str, toks: "Tokens", t: int, gain: int, lower: bool
 ) -> _Choice | None:
-    """A misread gene after a modifier prefix ("hMLHI" for hMLH1), or one in lower-cased text ("pcreb").
+    """A misread gene after a modifier prefix ("hMLHI" hMLH1, "hvSH6" hMSH6), or one in lower-cased text ("pcreb").
 
     The literal matcher takes an attached prefix before a capital or a digit
     ("pERK"), which lower-cased text does not have.
@@ -925,15 +962,35 @@ def _prefixed_reading(
         rest = word[len(prefix) :]
         if not word.startswith(prefix) or len(make_key(rest)) < MIN_KEY:
             continue
-        if not lower and not (rest[:1].isupper() or rest[:1].isdigit()):
-            continue  # in cased text, as the literal matcher: "pERK", "hTERT", not "phospho"
+        # in cased text, as the literal matcher, a capital or a digit after the prefix ("pERK", "hTERT",
+        # not "phospho"), or a letter read as one ("hvSH6": hMSH6)
+        misread_start = not lower and not (rest[:1].isupper() or rest[:1].isdigit())
         for r in reader.readings(rest, lower):
+            if misread_start and not (r.text[:1].isupper() or r.text[:1].isdigit()):
+                continue
             if lower:
                 r = r._replace(cost=r.cost + CASE_COST, kinds=r.kinds | {"prefix"})
             ch = _resolved(matcher, clean, toks, t, t, r._replace(lead=0), lower, gain)
             if ch is not None:
                 return ch
     return None
+
+
+def _miscased_rank(matcher: "Matcher", c: "Candidate", clean: str) -> int | None:
+    """The matcher's rank of a literal hit that names genes only, none in the letter case of the text.
+
+    Such a hit ("Jakl" for the alias JAKL, "TNFc" for the previous symbol
+    TNFC, "Rapl" for RAPL) yields to a cheap, better-ranked reading of its
+    words; None for any other hit.
+    """
+    if c.extra or any(e.kind != GENE for e in c.entries):
+        return None
+    ck = case_key(c.case_span(clean))
+    if any(case_key(e.term) == ck for e in c.entries):
+        return None
+    resolved = c.override if c.override is not None else matcher.resolve(c, clean)
+    res = resolved.get(GENE)
+    return None if res is None else res[0]
 
 
 def _explains(matcher: "Matcher", c: "Candidate", clean: str) -> bool:
@@ -976,6 +1033,12 @@ def _best_reading(
     return top[0]
 
 
+def _letter_swap(edit: str) -> bool:
+    """Is an edit ("read>meant") one letter or two read for other letters ("F>P", "rn>m"), not a digit or a mark?"""
+    read, _, meant = edit.partition(">")
+    return read.isascii() and meant.isascii() and read.isalpha() and meant.isalpha()
+
+
 def _resolved(
     matcher: "Matcher", clean: str, toks: "Tokens", i: int, j: int, r: Reading, lower: bool, gain: int
 ) -> _Choice | None:
@@ -985,6 +1048,9 @@ def _resolved(
     genes = [e for e in r.entries if e.source in matcher.gene_sources]
     if not genes:
         return None
+    if len(r.key) <= STRONG_SWAP_KEY and any(_letter_swap(e) for e in r.edits):
+        if not any(e.source in _STRONG for e in genes):
+            return None  # "GFCR" is GPCR, but "ORF6" is not ORP6 (an alias of OSBPL6)
     readings: list[tuple[str, frozenset[str], float]] = []
     if _same_breaks(genes, r.text):
         readings.append((r.text, r.kinds, r.cost))

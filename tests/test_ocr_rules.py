@@ -116,7 +116,7 @@ def test_fuzzy_on_the_fixture_lexicon(tiny_lexicon: Lexicon) -> None:
     m = only(find(tiny_lexicon, "EIF2AH3"))  # h for k, one look-alike letter in a 7-character symbol
     assert m.method == "ocr-fuzzy" and genes([m]) == {"EIF2AK3"}
     assert find(tiny_lexicon, "EIF2AH3", LITERAL) == []
-    assert find(tiny_lexicon, "BDNE") == []  # one letter from BDNF, but a short symbol is never fuzzy-matched
+    assert find(tiny_lexicon, "BDNK") == []  # one letter from BDNF, but a short symbol is never fuzzy-matched
     assert find(tiny_lexicon, "EIF2AK4") == []  # fuzzy matching keeps the digits
     assert find(tiny_lexicon, "XIF2AK3") == []  # ... and the first character
 
@@ -171,6 +171,59 @@ def test_digit_letter_swaps(shared_lexicon: Lexicon) -> None:
     # a literal hit is never replaced: CD38 is not read as CD3B
     m = only(find(shared_lexicon, "CD38"))
     assert (m.method, genes([m])) == ("exact", {"CD38"})
+
+
+@pytest.mark.shared
+def test_misread_capital_after_a_prefix_j_for_1_and_hyphenated_names(shared_lexicon: Lexicon) -> None:
+    # a modifier prefix before a letter read as a capital ("hvSH6" hMSH6), not before a word ("phospho")
+    assert genes(find(shared_lexicon, "hvSH6")) == {"MSH6"}
+    assert genes(find(shared_lexicon, "hlvSH3")) == {"MSH3"}
+    # J read for 1 inside a word too
+    assert genes(find(shared_lexicon, "ILJB")) == {"IL1B"}
+    # a name with a hyphen is still a name for fuzzy matching: one letter lost
+    m = only(find(shared_lexicon, "B-catenn"))
+    assert (m.method, genes([m])) == ("ocr-fuzzy", {"CTNNB1"})
+    assert genes(find(shared_lexicon, "N-cadhern")) == {"CDH2"}
+
+
+@pytest.mark.shared
+def test_slash_and_list_item_read_as_one_character(shared_lexicon: Lexicon) -> None:
+    m = only(find(shared_lexicon, "JAK2B"))  # "/3" read as B
+    assert (m.method, genes([m])) == ("ocr-split", {"JAK2", "JAK3"})
+    assert genes(find(shared_lexicon, "ERK1Q")) == {"MAPK1", "MAPK3"}  # "/2" read as Q
+    assert find(shared_lexicon, "JAK3B") == []  # list items go up
+    # a Q ending a word may also be a 0: ZAP70; where both readings name genes (SNX10, SNX1/2), neither
+    assert genes(find(shared_lexicon, "ZAP7Q")) == {"ZAP70"}
+    assert find(shared_lexicon, "SNX1Q") == []
+
+
+@pytest.mark.shared
+def test_letters_of_similar_shape(shared_lexicon: Lexicon) -> None:
+    gpcr = genes(find(shared_lexicon, "GPCR", LITERAL))
+    assert len(gpcr) > 10 and genes(find(shared_lexicon, "GFCR")) == gpcr  # F for P in a 4-character word
+    assert genes(find(shared_lexicon, "TGEB")) == {"TGFB1", "TGFB2", "TGFB3"}  # E for F
+    assert genes(find(shared_lexicon, "B-anestin")) == {"ARRB1", "ARRB2"}  # rr read as n
+    assert genes(find(shared_lexicon, "Pxk2")) == {"PTK2B"} and genes(find(shared_lexicon, "Cxk")) == {"CRK"}  # x for y, r
+    assert genes(find(shared_lexicon, "CASPO")) == {"CASP9"}  # a 9 without its tail
+    # in a short word such a reading must name an approved symbol or a FamPlex name:
+    # "ORF6" is not ORP6 (an alias of OSBPL6), "TQP3" not TOP3 (an alias of TOP3A)
+    assert find(shared_lexicon, "ORF6") == [] and find(shared_lexicon, "TQP3") == []
+    assert genes(find(shared_lexicon, "ORP6")) == {"OSBPL6"}
+
+
+@pytest.mark.shared
+def test_literal_hit_in_another_letter_case_yields_to_a_better_reading(shared_lexicon: Lexicon) -> None:
+    # "Jakl" is JAK3's alias JAKL only in another letter case; read with l for 1 it is the approved JAK1
+    assert genes(find(shared_lexicon, "Jakl", LITERAL)) == {"JAK3"}
+    m = only(find(shared_lexicon, "Jakl"))
+    assert (m.method, genes([m])) == ("ocr-swap", {"JAK1"})
+    assert genes(find(shared_lexicon, "TNFc")) == {"TNF"}  # not LTB's previous symbol TNFC
+    assert genes(find(shared_lexicon, "Rap-l")) == {"RAP1A", "RAP1B"}  # not RASSF5's alias RAPL
+    # written in the case of the term, or in lower-cased text, the literal hit stands
+    assert genes(find(shared_lexicon, "JAKL")) == genes(find(shared_lexicon, "jakl")) == {"JAK3"}
+    assert genes(find(shared_lexicon, "TNFC")) == {"LTB"}
+    # ... and so it does where the better reading is a rarer confusion ("r" for kappa: not PKA)
+    assert genes(find(shared_lexicon, "PrA")) == genes(find(shared_lexicon, "PrA", LITERAL))
 
 
 @pytest.mark.shared

@@ -536,11 +536,15 @@ class Matcher:
         self.options = options or MatchOptions()
         self.rules = rules or Rules.load()
         self.output_kinds = frozenset(KINDS[k] for k in self.options.kinds)
-        # Genes are resolved for chemicals too, so that a gene reading of a MeSH
-        # peptide or protein ("EPO", "VIP") can win even when genes are not reported.
+        # Genes and chemicals are resolved together even when only one of them is
+        # reported: a gene reading of a MeSH peptide or protein ("EPO", "VIP")
+        # wins over the chemical, and a chemical name over the genes inside it
+        # ("PI(3,4,5)P3").
         self.kinds = tuple(KINDS[k] for k in self.options.kinds)
         if CHEMICAL in self.output_kinds and GENE not in self.output_kinds:
             self.kinds += (GENE,)
+        if GENE in self.output_kinds and CHEMICAL not in self.output_kinds:
+            self.kinds += (CHEMICAL,)
         self.kind_set = frozenset(self.kinds)
         self.gene_sources = frozenset(self.options.gene_sources)
         self.max_len = lexicon.max_key_length
@@ -830,7 +834,7 @@ class Matcher:
         by_kind = {kind: self._select(kind, items, text, field) for kind, items in scored.items()}
         if not self.options.enzyme_chemicals and CHEMICAL in by_kind:
             by_kind[CHEMICAL] = self._drop_enzyme_chemicals(by_kind[CHEMICAL], by_kind.get(GENE, []), clean)
-        mentions = [m for m in self._arbitrate(by_kind) if m.kind in self.output_kinds]
+        mentions = [m for m in self._arbitrate(by_kind, self.output_kinds) if m.kind in self.output_kinds]
         mentions.sort(key=lambda m: (m.start, -m.end, m.kind))
         return mentions
 
@@ -1016,6 +1020,8 @@ class Matcher:
         caller checks the definition against the gene's name).
         """
         rules = self.rules
+        if span.count("(") > span.count(")"):
+            return None  # a bracket opens inside the words and closes after: "PI(3,4,5)P3" names no PI3, PI4, PI5
         ck = case_key(span)
         if not defined and self._stop_word(ck):
             return None
@@ -1174,11 +1180,13 @@ class Matcher:
         return out
 
     @staticmethod
-    def _arbitrate(by_kind: dict[str, list[Mention]]) -> list[Mention]:
-        """Where a gene and a chemical or disease cover the same words, keep one.
+    def _arbitrate(by_kind: dict[str, list[Mention]], reported: frozenset[str]) -> list[Mention]:
+        """Where a gene and a reported chemical or disease cover the same words, keep one.
 
         The chemical or disease wins ("ATP", "ROS"), unless it is a peptide or
-        protein in MeSH ("BDNF"), when the gene does.
+        protein in MeSH ("BDNF"), when the gene does. A gene inside a longer
+        chemical name, reported or not, is part of that name, not a gene
+        ("PI(3,4,5)P3" is a lipid, not the "PI3", "PI4", "PI5" aliases of serpins).
         """
         genes = {(m.start, m.end): m for m in by_kind.get(GENE, [])}
         drop_genes: set[tuple[int, int]] = set()
@@ -1186,11 +1194,16 @@ class Matcher:
         for kind in (CHEMICAL, DISEASE):
             for m in by_kind.get(kind, []):
                 span = (m.start, m.end)
-                if span in genes:
+                if span in genes and kind in reported:
                     if m.protein:
                         continue
                     drop_genes.add(span)
                 out.append(m)
+        names = [(m.start, m.end) for m in by_kind.get(CHEMICAL, []) if not m.protein]
+        if names:
+            drop_genes.update(
+                span for span in genes if any(s <= span[0] and span[1] <= e and e - s > span[1] - span[0] for s, e in names)
+            )
         out.extend(m for span, m in genes.items() if span not in drop_genes)
         return out
 

@@ -208,6 +208,20 @@ def test_gene_beats_mesh_protein_even_when_genes_are_not_reported(shared_lexicon
     assert spans(m, "BDNF and EPO with ketamine") == [("ketamine", "C")]
 
 
+def test_genes_inside_a_chemical_name_are_part_of_it(every, genes):
+    # MeSH names PI(3,4)P2; the list "PI-3,4" would otherwise read as the serpin aliases PI3, PI4
+    assert spans(every, "PI-3,4-P2 recruits AKT") == [("PI-3,4-P2", "C"), ("AKT", "G")]
+    # also when chemicals are not reported, and with the curated shorthand of PI(4,5)P2
+    assert spans(genes, "PI-3,4-P2 recruits AKT") == [("AKT", "G")]
+    assert concept_ids(every, "PLC cleaves PI(4,5)P2") == {"D019269"}
+    assert gene_ids(genes, "PLC cleaves PI(4,5)P2") == gene_ids(genes, "PLC")
+
+
+def test_gene_words_do_not_open_a_bracket_they_do_not_close(genes):
+    assert gene_ids(genes, "PI(4,5") == set()
+    assert gene_ids(genes, "PI(3)K and PI(3)P") == gene_ids(genes, "PI3K")
+
+
 def test_class_and_preparation_terms_are_not_chemicals(every):
     assert concept_ids(every, "tablets of an analgesic in saline solution") == set()
 

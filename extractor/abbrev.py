@@ -200,20 +200,20 @@ def find_abbreviations(text: str, relevant: Callable[[str, int], bool] | None = 
                 # "Abbreviations: ACC, ...": the item follows the colon
                 base += colon + 1
                 piece = piece[colon + 1 :]
-            m = _LEGEND_ITEM.match(piece)
-            if m is None:
+            item = _LEGEND_ITEM.match(piece)
+            if item is None:
                 continue
-            sf, lf = m.group("sf"), m.group("lf")
+            sf, lf = item.group("sf"), item.group("lf")
             if not valid_short_form(sf) or sf.lower() == lf.lower() or len(lf.split()) > _max_words(sf):
                 continue
-            if relevant is not None and not relevant(sf, base + m.end("lf")):
+            if relevant is not None and not relevant(sf, base + item.end("lf")):
                 continue
             if not any(c.isupper() or c.isdigit() for c in sf):
                 continue
             if best_long_form(sf, lf) != 0:
                 continue  # in legend lists the whole phrase is the long form
             out.append(
-                Abbreviation(sf, lf, base + m.start("sf"), base + m.end("sf"), base + m.start("lf"), base + m.end("lf"))
+                Abbreviation(sf, lf, base + item.start("sf"), base + item.end("sf"), base + item.start("lf"), base + item.end("lf"))
             )
     out.sort(key=lambda a: a.short_start)
     dedup: list[Abbreviation] = []

@@ -17,9 +17,9 @@ where a gene and a chemical or disease cover the same words, one of them wins.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Sequence
 
 from .abbrev import find_abbreviations
 from .lexicon import (
@@ -62,6 +62,11 @@ def concept_rank(e: Entry) -> tuple[int, int, bool, str]:
     return variant, MESH_SOURCE_RANK[e.source], e.target[0] != "D", e.target
 
 
+def compiled() -> bool:
+    """Is this module the C extension built by mypyc (``EXTRACTOR_COMPILE=1``) rather than its source?"""
+    return not __file__.endswith(".py")
+
+
 # --------------------------------------------------------------------------
 # Options and results
 # --------------------------------------------------------------------------
@@ -101,6 +106,11 @@ class MatchOptions:
     enzyme_chemicals: bool = True
     currency_metabolites: bool = True
     ocr_rules: bool = True  # OCR text only: look-alike characters, broken tokens, fuzzy matching
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        # pickled for worker processes: rebuilt through __init__, as a compiled build
+        # of this module cannot restore a frozen instance's fields one by one
+        return type(self), tuple(getattr(self, f.name) for f in fields(self))
 
 
 class GeneHit(NamedTuple):
@@ -213,7 +223,8 @@ class Rules:
     @classmethod
     @lru_cache(maxsize=1)
     def load(cls) -> "Rules":
-        gene_lower, gene_exact = set(), set()
+        gene_lower: set[str] = set()
+        gene_exact: set[str] = set()
         for word in read_data_lines("gene_stopwords.txt"):
             word = word.strip()
             (gene_lower if word == word.lower() else gene_exact).add(word)
@@ -279,7 +290,7 @@ def tokenizer() -> Any:
     nlp = spacy.blank("en")
     # Only offsets are read from the tokens: computing lexical attributes
     # (shape, stop word, number-likeness) for every new word is wasted work.
-    nlp.vocab.lex_attr_getters = {}
+    nlp.vocab.lex_attr_getters = {}  # type: ignore[attr-defined]
     prefixes = compile_prefix_regex([f"[{_OPEN}]"])
     suffixes = compile_suffix_regex([f"[{_CLOSE}]"])
     infixes = compile_infix_regex(
@@ -557,6 +568,7 @@ class Matcher:
         )
         self.want_genes = GENE in self.kind_set
         self._cache: dict[tuple, dict[str, Resolved | None]] = {}
+        self.ocr_reader: Any = None  # the OCR rules' reader of this matcher, made on first use
 
     # candidates ---------------------------------------------------------
 
@@ -728,12 +740,12 @@ class Matcher:
                 and not spaces[k]
                 and texts[k + 1].isdigit()
             ):
-                m = re.search(r"(\d+)$", head)
+                number = re.search(r"(\d+)$", head)
                 hi = int(texts[k + 1])
-                if m:
-                    lo = int(m.group(1))
+                if number:
+                    lo = int(number.group(1))
                     if lo < hi <= lo + 9:
-                        expanded = [head[: m.start()] + str(v) for v in range(lo + 1, hi + 1)]
+                        expanded = [head[: number.start()] + str(v) for v in range(lo + 1, hi + 1)]
                         last = k + 1
             extra: list[Entry] = []
             for key in expanded:
@@ -1297,7 +1309,7 @@ def word_breaks(text: str) -> tuple[frozenset[int], frozenset[int], frozenset[in
     return frozenset(letters), frozenset(anys), frozenset(spaces)
 
 
-def _same_breaks(entries: list[Entry], span: str) -> list[Entry]:
+def _same_breaks(entries: Sequence[Entry], span: str) -> list[Entry]:
     """Entries whose word breaks agree with the text's.
 
     A break between two letters in the term must be a break in the text

@@ -768,10 +768,9 @@ class _Choice(NamedTuple):
 
 
 def _reader(matcher: "Matcher") -> Reader:
-    r = matcher.__dict__.get("_ocr_reader")
+    r = matcher.ocr_reader
     if r is None:
-        r = Reader(matcher)
-        matcher.__dict__["_ocr_reader"] = r
+        r = matcher.ocr_reader = Reader(matcher)
     return r
 
 

@@ -44,6 +44,7 @@ from typing import IO, Any, Iterable, Iterator, Sequence
 
 from . import __version__
 from .config import Config, ConfigError
+from .match import compiled
 from .ocr import find_image, load_ocr_text, ocr_image
 from .pipeline import AnnotateOptions, Annotator
 from .records import (
@@ -833,6 +834,7 @@ def write_manifest(
         "extractor_version": __version__,
         "git_commit": _git_commit(),
         "python": platform.python_version(),
+        "compiled_matcher": compiled(),
         "host": platform.node(),
         "config": cfg.to_dict(),
         "job_fingerprint": fingerprint["digest"],

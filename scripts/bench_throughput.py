@@ -42,6 +42,9 @@ from pathlib import Path
 
 CHECKOUT = Path(__file__).resolve().parent.parent
 DEFAULT_SHARED = CHECKOUT.parent / "shared"
+# Runs start outside the checkout, so that ``python -m extractor`` is the installed
+# package (compiled or not), not the sources of the current directory.
+RUN_DIR = tempfile.gettempdir()
 # the job of configs/pfocr-captions.yaml, as flags (that config also evaluates)
 JOB_FLAGS = ["--texts", "caption", "--kinds", "genes,chemicals", "--set", "matcher.currency_metabolites=false"]
 JOB_OVERRIDES = {"texts": ["caption"], "kinds": ["genes", "chemicals"], "matcher.currency_metabolites": False}
@@ -73,7 +76,7 @@ def timed(cmd: list[str], env: dict[str, str]) -> tuple[float, int, int, str]:
 
     started = time.perf_counter()
     with tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err, env=env)
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err, env=env, cwd=RUN_DIR)
         root = psutil.Process(proc.pid)
         members: list = [root]
         listed = 0.0
@@ -158,8 +161,17 @@ def lexicon_load(sources: str | None, env: dict[str, str]) -> dict[str, float]:
         print(json.dumps({"open": t1 - t0, "annotator": t2 - t1, "first_annotation": t3 - t2}))
         """
     )
-    res = subprocess.run([sys.executable, "-c", code, sources or ""], capture_output=True, text=True, env=env, check=True)
+    res = subprocess.run(
+        [sys.executable, "-c", code, sources or ""], capture_output=True, text=True, env=env, check=True, cwd=RUN_DIR
+    )
     return json.loads(res.stdout)
+
+
+def matcher_build(env: dict[str, str]) -> str:
+    """Which build of the matcher the timed runs use: the mypyc-compiled one or the Python sources."""
+    code = "from extractor.match import compiled; print(compiled())"
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True, cwd=RUN_DIR)
+    return "compiled (mypyc)" if res.stdout.strip() == "True" else "Python sources"
 
 
 def main() -> int:
@@ -169,7 +181,7 @@ def main() -> int:
     ap.add_argument("--formats", default="jsonl,md", help="output formats (default jsonl,md)")
     ap.add_argument("--repeat", type=int, default=3, help="runs per combination; the median is reported")
     ap.add_argument("--shared", type=Path, default=DEFAULT_SHARED, help="the shared data directory")
-    ap.add_argument("--sources", help="lexicon source directory (default: as the CLI finds it)")
+    ap.add_argument("--sources", help="lexicon source directory (default: SHARED/lexicon-sources if present)")
     ap.add_argument("--ceiling", action="store_true", help="also time runs with a precomputed-mentions matcher")
     ap.add_argument("--dask", action="store_true", help="also run the Dask engine (a local cluster) once per format")
     ap.add_argument("--memory", help="comma-separated input sizes: peak memory of one run each, nothing else")
@@ -181,12 +193,16 @@ def main() -> int:
         sys.exit("psutil is needed: pip install psutil")
 
     gold = args.shared / "gold" / "pfocr-dev"
+    if args.sources is None and (args.shared / "lexicon-sources").is_dir():
+        args.sources = str(args.shared / "lexicon-sources")  # an installed package is not beside the checkout
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     env.pop("CI", None)
     base = [sys.executable, "-m", "extractor", "-q"]
     src = ["--sources", args.sources] if args.sources else []
-    subprocess.run([*base, "lexicon", "build", *src], check=True, env=env)  # not timed: runs use the cache
-    results: dict = {"records": args.records, "cpus": os.cpu_count(), "runs": []}
+    subprocess.run([*base, "lexicon", "build", *src], check=True, env=env, cwd=RUN_DIR)  # not timed: runs use the cache
+    results: dict = {"records": args.records, "cpus": os.cpu_count(), "matcher": matcher_build(env), "runs": []}
+    if not args.json:
+        print(f"matcher: {results['matcher']}", flush=True)
     with tempfile.TemporaryDirectory(prefix="extractor-throughput-") as tmp_name:
         tmp = Path(tmp_name)
         if args.memory:

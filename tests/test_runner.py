@@ -17,6 +17,7 @@ import yaml
 from extractor import runner
 from extractor.cli import main
 from extractor.config import Config, with_overrides
+from extractor.match import compiled
 from extractor.records import RecordError, iter_records
 
 from conftest import FIXTURE_SOURCES
@@ -521,6 +522,7 @@ def test_manifest_contents(tmp_path):
     man = manifest_of(out)
     assert man["extractor_version"] == __version__
     assert "git_commit" in man and man["python"]
+    assert man["compiled_matcher"] is compiled()
     assert man["config"]["kinds"] == ["genes", "chemicals"]
     assert man["config"]["inputs"] == [str(data)]
     assert man["config"]["run"]["workers"] == 2 and man["workers"] == 2 and man["engine"] == "local"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Iterable, Iterator
 
 from .lexicon import Lexicon
@@ -99,7 +99,7 @@ class Annotator:
         out: list[Mention] = []
         for offset, piece in text_windows(text, size):
             for m in matcher.find(piece, field):
-                out.append(replace(m, start=m.start + offset, end=m.end + offset) if offset else m)
+                out.append(m._replace(start=m.start + offset, end=m.end + offset) if offset else m)
         return out
 
     def annotate(self, record: FigureRecord, ocr_text: str | None = None) -> FigureRecord:

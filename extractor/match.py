@@ -32,6 +32,7 @@ from .lexicon import (
     SRC_FAMPLEX,
     SRC_LEARNED,
     SRC_MESH_ENTRY,
+    SRC_MESH_GENE,
     SRC_MESH_NAME,
     SRC_NAME,
     SRC_PREV,
@@ -47,7 +48,9 @@ from .resources import read_data_lines, read_data_table
 KINDS = {"genes": GENE, "chemicals": CHEMICAL, "diseases": DISEASE}
 KIND_NAMES = {v: k for k, v in KINDS.items()}
 
-GENE_SOURCE_RANK = {SRC_SYMBOL: 0, SRC_FAMPLEX: 1, SRC_ALIAS: 2, SRC_PREV: 3, SRC_NAME: 4}
+GENE_SOURCE_RANK = {SRC_SYMBOL: 0, SRC_FAMPLEX: 1, SRC_ALIAS: 2, SRC_PREV: 3, SRC_NAME: 4, SRC_MESH_GENE: 5}
+#: Gene sources whose terms may be shared by several genes (an ambiguous one names none of them).
+_WEAK_GENE_SOURCES = (SRC_ALIAS, SRC_PREV, SRC_NAME, SRC_MESH_GENE)
 MESH_SOURCE_RANK = {SRC_LEARNED: -1, SRC_MESH_NAME: 0, SRC_CURATED: 1, SRC_MESH_ENTRY: 1, SRC_SCR_NAME: 2, SRC_SCR_SYNONYM: 3}
 VARIANT_RANK = {"": 0, "grounding": 0, "equivalence": 0, "british": 0, "roman": 1, "stripped": 1, "singular": 2, "acid_ate": 3, "acid_ite": 3}
 
@@ -947,6 +950,9 @@ class Matcher:
         ck = case_key(span)
         if not defined and self._stop_word(ck):
             return None
+        if c.method == "plural":
+            # MeSH protein names in the plural name a class ("IAP proteins", "JNK kinases")
+            entries = [e for e in entries if e.source != SRC_MESH_GENE]
         entries = _same_breaks(entries, span)
         exact = [e for e in entries if case_key(e.term) == ck]
         nongene = [e for e in c.entries if e.kind == NONGENE]
@@ -966,9 +972,11 @@ class Matcher:
                 if low in rules.english:
                     # HGNC's lower-case aliases are nicknames ("sit", "hole", "flower", "spatial"):
                     # written as an English word in prose, they are that word
-                    exact = [e for e in exact if e.source not in (SRC_ALIAS, SRC_PREV)]
+                    exact = [e for e in exact if e.source not in (SRC_ALIAS, SRC_PREV, SRC_MESH_GENE)]
                 elif len(ck) >= 6:
-                    exact = exact + [e for e in entries if e.source == SRC_SYMBOL and e not in exact]
+                    # long protein names: approved symbols ("loricrin") and MeSH protein
+                    # descriptors, which MeSH capitalises ("Leukosialin")
+                    exact = exact + [e for e in entries if _long_name(e) and e not in exact]
             if shape == "title" and low in rules.english:
                 need_exact = True
         pool = exact if need_exact else entries
@@ -977,7 +985,7 @@ class Matcher:
         if self.options.families and len(kept) < len(pool):
             # the words name a family too large to report: a class ("CCLs"), not the
             # one gene that also has them as an alias
-            kept = [e for e in kept if e.source not in (SRC_ALIAS, SRC_PREV, SRC_NAME)]
+            kept = [e for e in kept if e.source not in _WEAK_GENE_SOURCES]
         pool = kept
         chosen: list[Entry] = []
         best = 99
@@ -992,7 +1000,7 @@ class Matcher:
                 if self._gene_rank(e) == self._gene_rank(top) and (e in exact_set) == (top in exact_set)
             ]
             direct = {e.target for e in chosen if e.target[0] == "g"}
-            if top.source in (SRC_ALIAS, SRC_PREV, SRC_NAME) and len(direct) > self.options.max_alias_genes:
+            if top.source in _WEAK_GENE_SOURCES and len(direct) > self.options.max_alias_genes:
                 chosen = []
         if not chosen:
             return None
@@ -1121,6 +1129,11 @@ class Matcher:
                 out.append(m)
         out.extend(m for span, m in genes.items() if span not in drop_genes)
         return out
+
+
+def _long_name(e: Entry) -> bool:
+    """A gene term that names a protein in lower case too: an approved symbol or a MeSH descriptor."""
+    return e.source == SRC_SYMBOL or (e.source == SRC_MESH_GENE and e.variant == "descriptor")
 
 
 def _occurrences(text: str, word: str) -> list[tuple[int, int]]:

@@ -112,6 +112,15 @@ def test_large_family_words_are_not_read_as_an_alias(genes):
     assert gene_ids(genes, "CCLs recruit monocytes") == set()
 
 
+def test_mesh_protein_names(shared_lexicon):
+    m = Matcher(shared_lexicon, MatchOptions(kinds=("genes",), gene_sources=("hgnc_symbol", "mesh_gene")))
+    # MeSH: "Separase" (descriptor of ESPL1), "leukosialin" (a synonym of SPN)
+    assert gene_ids(m, "separase cleaves cohesin") == {"9700"}
+    assert gene_ids(m, "leukosialin is sialylated") == {"6693"}
+    # in the plural a protein name names a class ("Mitogen-activated protein kinases" is not MOK)
+    assert gene_ids(m, "separases of plants") == set()
+
+
 def test_gene_names_with_roman_numerals(shared_lexicon):
     m = Matcher(shared_lexicon, MatchOptions(kinds=("genes",), gene_sources=("hgnc_symbol", "hgnc_name")))
     # LIG3 "DNA ligase 3", HDAC2 "histone deacetylase 2"

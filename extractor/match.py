@@ -81,7 +81,9 @@ class MatchOptions:
     drops FamPlex families with more member genes than this ("cytochrome
     P450", "methyltransferase"), which name a class, not genes;
     ``families: false`` keeps FamPlex's single-gene groundings but drops
-    families (gene normalization tasks do not give family names gene IDs);
+    families (gene normalization tasks do not give family names gene IDs),
+    and in prose a gene name followed by a word of ``lexicons/gene_class_words.txt``
+    ("Rho family", "Src homology 2 domains", "EGF-like") names no gene;
     ``min_gene_length`` is the shortest gene key accepted in prose (two-letter
     symbols in captions are mostly other abbreviations).
     ``enzyme_chemicals: false`` drops chemicals named inside an enzyme name
@@ -212,6 +214,7 @@ class Rules:
     currency: frozenset[str]
     enzyme_words: re.Pattern[str]
     function_words: frozenset[str]
+    gene_class_words: frozenset[str] = frozenset()
 
     @classmethod
     @lru_cache(maxsize=1)
@@ -245,6 +248,7 @@ class Rules:
             ),
             currency=frozenset(row[0] for row in read_data_table("currency_metabolites.tsv", 2)),
             function_words=frozenset(w.strip() for w in read_data_lines("function_words.txt")),
+            gene_class_words=frozenset(w.strip().lower() for w in read_data_lines("gene_class_words.txt")),
             enzyme_words=re.compile(
                 r"[\s\-]*(?:[A-Za-z0-9]{1,3}[\s\-]+)?(?:\w*(?:"
                 + "|".join(re.escape(w.strip().lower()) for w in read_data_lines("enzyme_words.txt"))
@@ -759,6 +763,8 @@ class Matcher:
                 if res is not None and kind in scored:
                     scored[kind].append((c, res))
         by_kind = {kind: self._select(kind, items, text, field) for kind, items in scored.items()}
+        if GENE in by_kind and self.options.text_type == "prose" and not self.options.families:
+            by_kind[GENE] = [m for m in by_kind[GENE] if not self._names_a_class(clean, m.end)]
         if not self.options.enzyme_chemicals and CHEMICAL in by_kind:
             by_kind[CHEMICAL] = self._drop_enzyme_chemicals(by_kind[CHEMICAL], by_kind.get(GENE, []), clean)
         mentions = [m for m in self._arbitrate(by_kind) if m.kind in self.output_kinds]
@@ -1098,6 +1104,17 @@ class Matcher:
             out.append(Mention(start, c.end, text[start : c.end], kind, hits, field, c.method, protein))
         return out
 
+    def _names_a_class(self, clean: str, end: int) -> bool:
+        """Is a gene name ending at ``end`` followed by a word that makes it a family, domain or look-alike
+        ("Rho family", "Src homology 2", "TNF-like", "TNF receptor superfamily")?"""
+        m = _CLASS_CONTEXT.match(clean, end, min(len(clean), end + 40))
+        if m is None:
+            return False
+        word = m.group(2).lower()
+        if word in ("like", "related") and not m.group(1).startswith(tuple(HYPHENS)):
+            return False
+        return word in self.rules.gene_class_words
+
     def _drop_enzyme_chemicals(self, chems: list[Mention], genes: list[Mention], clean: str) -> list[Mention]:
         """Chemicals that are part of an enzyme name: inside a gene mention, or before "-ase" words."""
         out = []
@@ -1129,6 +1146,9 @@ class Matcher:
                 out.append(m)
         out.extend(m for span, m in genes.items() if span not in drop_genes)
         return out
+
+
+_CLASS_CONTEXT = re.compile(r"([\s\-\u2010\u2011]+)(?:receptors?\s+)?([A-Za-z]+)\b")
 
 
 def _long_name(e: Entry) -> bool:

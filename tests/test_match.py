@@ -121,6 +121,18 @@ def test_mesh_protein_names(shared_lexicon):
     assert gene_ids(m, "separases of plants") == set()
 
 
+def test_family_and_domain_words_after_a_gene_name(shared_lexicon):
+    m = Matcher(shared_lexicon, MatchOptions(kinds=("genes",), families=False))
+    assert gene_ids(m, "a member of the Rho family of GTPases") == set()
+    assert gene_ids(m, "binds to Src homology 2 domains") == set()
+    assert gene_ids(m, "ten EGF-like repeats") == set()
+    assert gene_ids(m, "a novel member of the TNF receptor superfamily") == set()
+    assert gene_ids(m, "Src and EGF levels, the TNF level") == {"6714", "1950", "7124"}
+    # "like" and "related" only in a hyphenated word
+    assert gene_ids(m, "kinases like Src phosphorylate") == {"6714"}
+    assert gene_ids(m, "Src like all kinases") == {"6714"}
+
+
 def test_gene_names_with_roman_numerals(shared_lexicon):
     m = Matcher(shared_lexicon, MatchOptions(kinds=("genes",), gene_sources=("hgnc_symbol", "hgnc_name")))
     # LIG3 "DNA ligase 3", HDAC2 "histone deacetylase 2"

@@ -1110,10 +1110,11 @@ class Matcher:
         m = _CLASS_CONTEXT.match(clean, end, min(len(clean), end + 40))
         if m is None:
             return False
-        word = m.group(2).lower()
-        if word in ("like", "related") and not m.group(1).startswith(tuple(HYPHENS)):
-            return False
-        return word in self.rules.gene_class_words
+        words = self.rules.gene_class_words
+        first = m.group(2).lower()
+        if first in ("like", "related"):
+            return m.group(1).startswith(tuple(HYPHENS))
+        return first in words or (first in _RECEPTOR and (m.group(3) or "").lower() in words)
 
     def _drop_enzyme_chemicals(self, chems: list[Mention], genes: list[Mention], clean: str) -> list[Mention]:
         """Chemicals that are part of an enzyme name: inside a gene mention, or before "-ase" words."""
@@ -1148,7 +1149,8 @@ class Matcher:
         return out
 
 
-_CLASS_CONTEXT = re.compile(r"([\s\-\u2010\u2011]+)(?:receptors?\s+)?([A-Za-z]+)\b")
+_CLASS_CONTEXT = re.compile(r"([\s\-\u2010\u2011]+)([A-Za-z]+)\b(?:\s+([A-Za-z]+)\b)?")
+_RECEPTOR = frozenset(("receptor", "receptors"))
 
 
 def _long_name(e: Entry) -> bool:

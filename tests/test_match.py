@@ -127,6 +127,8 @@ def test_family_and_domain_words_after_a_gene_name(shared_lexicon):
     assert gene_ids(m, "binds to Src homology 2 domains") == set()
     assert gene_ids(m, "ten EGF-like repeats") == set()
     assert gene_ids(m, "a novel member of the TNF receptor superfamily") == set()
+    # a receptor the lexicon does not name is not its ligand
+    assert gene_ids(m, "the IL-2 receptor on T cells") == set()
     assert gene_ids(m, "Src and EGF levels, the TNF level") == {"6714", "1950", "7124"}
     # "like" and "related" only in a hyphenated word
     assert gene_ids(m, "kinases like Src phosphorylate") == {"6714"}

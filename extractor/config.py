@@ -52,6 +52,7 @@ class MatcherConfig:
     enzyme_chemicals: bool = True
     currency_metabolites: bool = True
     ocr_rules: bool = True
+    human_genes_only: bool = False
 
 
 @dataclass(frozen=True)

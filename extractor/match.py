@@ -90,6 +90,9 @@ class MatchOptions:
     ("alcohol" in "alcohol dehydrogenase"); ``currency_metabolites: false``
     drops the ubiquitous cofactors listed in ``lexicons/currency_metabolites.tsv``
     (ATP, NADH, CoA, water...), as pathway-figure annotations usually do.
+    ``human_genes_only`` drops gene names in prose right after a word naming
+    another organism ("rat PAK-1", "yeast YPT1"; ``lexicons/species_words.txt``),
+    for tasks that score human genes only.
     """
 
     kinds: tuple[str, ...] = ("genes", "chemicals", "diseases")
@@ -106,6 +109,7 @@ class MatchOptions:
     enzyme_chemicals: bool = True
     currency_metabolites: bool = True
     ocr_rules: bool = True  # OCR text only: look-alike characters, broken tokens, fuzzy matching
+    human_genes_only: bool = False
 
 
 class GeneHit(NamedTuple):
@@ -215,6 +219,7 @@ class Rules:
     enzyme_words: re.Pattern[str]
     function_words: frozenset[str]
     gene_class_words: frozenset[str] = frozenset()
+    species_words: frozenset[str] = frozenset()
 
     @classmethod
     @lru_cache(maxsize=1)
@@ -249,6 +254,7 @@ class Rules:
             currency=frozenset(row[0] for row in read_data_table("currency_metabolites.tsv", 2)),
             function_words=frozenset(w.strip() for w in read_data_lines("function_words.txt")),
             gene_class_words=frozenset(w.strip().lower() for w in read_data_lines("gene_class_words.txt")),
+            species_words=frozenset(w.strip().lower() for w in read_data_lines("species_words.txt")),
             enzyme_words=re.compile(
                 r"[\s\-]*(?:[A-Za-z0-9]{1,3}[\s\-]+)?(?:\w*(?:"
                 + "|".join(re.escape(w.strip().lower()) for w in read_data_lines("enzyme_words.txt"))
@@ -765,6 +771,8 @@ class Matcher:
         by_kind = {kind: self._select(kind, items, text, field) for kind, items in scored.items()}
         if GENE in by_kind and self.options.text_type == "prose" and not self.options.families:
             by_kind[GENE] = [m for m in by_kind[GENE] if not self._names_a_class(clean, m.end)]
+        if GENE in by_kind and self.options.text_type == "prose" and self.options.human_genes_only:
+            by_kind[GENE] = [m for m in by_kind[GENE] if not self._other_species(clean, m.start)]
         if not self.options.enzyme_chemicals and CHEMICAL in by_kind:
             by_kind[CHEMICAL] = self._drop_enzyme_chemicals(by_kind[CHEMICAL], by_kind.get(GENE, []), clean)
         mentions = [m for m in self._arbitrate(by_kind) if m.kind in self.output_kinds]
@@ -1116,6 +1124,18 @@ class Matcher:
             return m.group(1).startswith(tuple(HYPHENS))
         return first in words or (first in _RECEPTOR and (m.group(3) or "").lower() in words)
 
+    def _other_species(self, clean: str, start: int) -> bool:
+        """Is a gene name starting at ``start`` preceded by a word naming another organism ("rat PAK-1"),
+        possibly with one lower-case word between ("rat hepatic PAK-1")?"""
+        m = _WORDS_BEFORE.search(clean, max(0, start - 60), start)
+        if m is None:
+            return False
+        species = self.rules.species_words
+        last, before = m.group(2), m.group(1)
+        if last.lower() in species:
+            return True
+        return before is not None and before.lower() in species and last.islower() and last not in self.rules.function_words
+
     def _drop_enzyme_chemicals(self, chems: list[Mention], genes: list[Mention], clean: str) -> list[Mention]:
         """Chemicals that are part of an enzyme name: inside a gene mention, or before "-ase" words."""
         out = []
@@ -1151,6 +1171,7 @@ class Matcher:
 
 _CLASS_CONTEXT = re.compile(r"([\s\-\u2010\u2011]+)([A-Za-z]+)\b(?:\s+([A-Za-z]+)\b)?")
 _RECEPTOR = frozenset(("receptor", "receptors"))
+_WORDS_BEFORE = re.compile(r"(?:\b([A-Za-z]+)\s+)?\b([A-Za-z]+)[\s\-]+$")
 
 
 def _long_name(e: Entry) -> bool:

@@ -135,6 +135,18 @@ def test_family_and_domain_words_after_a_gene_name(shared_lexicon):
     assert gene_ids(m, "Src like all kinases") == {"6714"}
 
 
+def test_human_genes_only_drops_genes_of_other_organisms(shared_lexicon):
+    human = Matcher(shared_lexicon, MatchOptions(kinds=("genes",), human_genes_only=True))
+    every = Matcher(shared_lexicon, MatchOptions(kinds=("genes",)))
+    text = "the rat PAK1 and yeast RAD50 proteins"
+    assert gene_ids(every, text) == {"5058", "10111"}
+    assert gene_ids(human, text) == set()
+    # one lower-case word may stand between; a function word or "human" does not hide the gene
+    assert gene_ids(human, "the rat hepatic PAK1 protein") == set()
+    assert gene_ids(human, "rat and human PAK1") == {"5058"}
+    assert gene_ids(human, "in rat, PAK1 was") == {"5058"}
+
+
 def test_gene_names_with_roman_numerals(shared_lexicon):
     m = Matcher(shared_lexicon, MatchOptions(kinds=("genes",), gene_sources=("hgnc_symbol", "hgnc_name")))
     # LIG3 "DNA ligase 3", HDAC2 "histone deacetylase 2"

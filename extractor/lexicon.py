@@ -395,6 +395,16 @@ def roman_variant(name: str) -> str | None:
     return f"{m.group(1)} {_ROMAN[int(m.group(2)) - 1]}" if m else None
 
 
+_SYMBOL_NUMBER = re.compile(r"^([A-Z]{2,})(10|[1-9])$")
+
+
+def roman_symbol(symbol: str) -> str | None:
+    """An approved symbol of capitals and a number 1-10, with a Roman numeral after a space ("CA3" ->
+    "CA III", "ADH7" -> "ADH VII"), as isozymes and receptor types are often written."""
+    m = _SYMBOL_NUMBER.match(symbol)
+    return f"{m.group(1)} {_ROMAN[int(m.group(2)) - 1]}" if m else None
+
+
 def chemical_variants(term: str, rules: list[tuple[str, str, str]]) -> list[tuple[str, str]]:
     """Derived forms of a chemical or disease term: (variant term, rule name)."""
     out = []
@@ -483,6 +493,9 @@ class LexiconBuilder:
             idx = by_symbol[rec.symbol]
             target = f"g{idx}"
             self.add(rec.symbol, Entry(GENE, SRC_SYMBOL, rec.symbol, target, ""))
+            roman = roman_symbol(rec.symbol)
+            if roman:
+                self.add(roman, Entry(GENE, SRC_SYMBOL, roman, target, "roman"))
             for alias in rec.aliases:
                 self.add(alias, Entry(GENE, SRC_ALIAS, alias, target, ""))
             for prev in rec.previous:

@@ -965,8 +965,9 @@ class Matcher:
         if not defined and self._stop_word(ck):
             return None
         if c.method == "plural":
-            # MeSH protein names in the plural name a class ("IAP proteins", "JNK kinases")
-            entries = [e for e in entries if e.source != SRC_MESH_GENE]
+            # MeSH protein names in the plural name a class ("IAP proteins", "JNK kinases");
+            # a Roman numeral takes no plural "s" ("MinK is" is not "MINK I")
+            entries = [e for e in entries if e.source != SRC_MESH_GENE and e.variant != "roman"]
         entries = _same_breaks(entries, span)
         exact = [e for e in entries if case_key(e.term) == ck]
         nongene = [e for e in c.entries if e.kind == NONGENE]

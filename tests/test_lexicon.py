@@ -36,6 +36,7 @@ from extractor.lexicon import (
     load_variant_rules,
     parse_hgnc,
     parse_mesh,
+    roman_symbol,
     roman_variant,
     singular,
 )
@@ -319,6 +320,14 @@ def test_roman_variants_of_gene_names():
     assert roman_variant("cyclin A2") is None  # not a separate number
     assert roman_variant("interleukin 12") is None  # beyond ten
     assert roman_variant("ligase 0") is None
+
+
+def test_roman_variants_of_symbols():
+    assert roman_symbol("CA3") == "CA III"
+    assert roman_symbol("ADH7") == "ADH VII"
+    assert roman_symbol("C3") is None  # one letter: "C III" is no way to write C3
+    assert roman_symbol("CA12") is None
+    assert roman_symbol("AKR1C1") is None
 
 
 def test_mesh_tree_rules():

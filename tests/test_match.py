@@ -147,6 +147,13 @@ def test_human_genes_only_drops_genes_of_other_organisms(shared_lexicon):
     assert gene_ids(human, "in rat, PAK1 was") == {"5058"}
 
 
+def test_symbols_with_roman_numerals(genes):
+    # CA2, CA3, CA7 written as isozymes
+    assert gene_ids(genes, "the CA II, CA III, and CA VII genes") == {"760", "761", "766"}
+    # a Roman numeral takes no plural "s": "MinK is" is not MINK1 ("MINK I")
+    assert "50488" not in gene_ids(genes, "MinK is a widely expressed protein")
+
+
 def test_gene_names_with_roman_numerals(shared_lexicon):
     m = Matcher(shared_lexicon, MatchOptions(kinds=("genes",), gene_sources=("hgnc_symbol", "hgnc_name")))
     # LIG3 "DNA ligase 3", HDAC2 "histone deacetylase 2"

@@ -771,6 +771,8 @@ class Matcher:
         by_kind = {kind: self._select(kind, items, text, field) for kind, items in scored.items()}
         if GENE in by_kind and self.options.text_type == "prose" and not self.options.families:
             by_kind[GENE] = [m for m in by_kind[GENE] if not self._names_a_class(clean, m.end)]
+        if GENE in by_kind and self.options.text_type == "prose":
+            by_kind[GENE] = [m for m in by_kind[GENE] if not _chromosome_band(clean, m.start, m.end)]
         if GENE in by_kind and self.options.text_type == "prose" and self.options.human_genes_only:
             by_kind[GENE] = [m for m in by_kind[GENE] if not self._other_species(clean, m.start)]
         if not self.options.enzyme_chemicals and CHEMICAL in by_kind:
@@ -964,6 +966,8 @@ class Matcher:
         ck = case_key(span)
         if not defined and self._stop_word(ck):
             return None
+        if _unclosed(span):
+            return None  # "der(4", "alpha2(V", "F(ST": a bracket the name does not close
         if c.method == "plural":
             # MeSH protein names in the plural name a class ("IAP proteins", "JNK kinases");
             # a Roman numeral takes no plural "s" ("MinK is" is not "MINK I")
@@ -1173,6 +1177,36 @@ class Matcher:
 _CLASS_CONTEXT = re.compile(r"([\s\-\u2010\u2011]+)([A-Za-z]+)\b(?:\s+([A-Za-z]+)\b)?")
 _RECEPTOR = frozenset(("receptor", "receptors"))
 _WORDS_BEFORE = re.compile(r"(?:\b([A-Za-z]+)\s+)?\b([A-Za-z]+)[\s\-]+$")
+
+
+def _unclosed(text: str) -> bool:
+    """Does ``text`` open a round or square bracket that it does not close ("der(4", "F(ST")?
+
+    A closing bracket without its opener is fine: "interleukin (IL)-1" gives "IL)-1".
+    """
+    if "(" not in text and "[" not in text:
+        return False
+    depth = {"(": 0, "[": 0}
+    for ch in text:
+        if ch in depth:
+            depth[ch] += 1
+        elif ch in ")]":
+            opener = "(" if ch == ")" else "["
+            depth[opener] = max(0, depth[opener] - 1)
+    return any(depth.values())
+
+
+_BAND = re.compile(r"^[pq]\d{1,2}(?:\.\d{1,2})?$")
+_BAND_BEFORE = re.compile(r"(?:\bbands?\s+|(?:\d{1,2}|[XY])[pq]\d{1,2}(?:\.\d{1,2})?\s*[-\u2013]\s*|[pq]\d{1,2}(?:\.\d{1,2})?;\s*)$")
+_BAND_AFTER = re.compile(r"^(?:;\s*[pq]\d|\s*[-\u2013]\s*[pq]?\d)")
+
+
+def _chromosome_band(clean: str, start: int, end: int) -> bool:
+    """Is ``clean[start:end]`` a chromosome band ("band p13", "2p15-p16", "(p11.2;q11.2)"),
+    not a protein of that size (p16, p13 are also gene aliases)?"""
+    if not _BAND.match(clean[start:end]):
+        return False
+    return bool(_BAND_BEFORE.search(clean, max(0, start - 20), start) or _BAND_AFTER.match(clean[end : end + 12]))
 
 
 def _long_name(e: Entry) -> bool:

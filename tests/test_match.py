@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from extractor.match import Matcher, MatchOptions, tokenize
+from extractor.match import Matcher, MatchOptions, _unclosed, tokenize
 
 pytestmark = pytest.mark.shared
 
@@ -152,6 +152,24 @@ def test_symbols_with_roman_numerals(genes):
     assert gene_ids(genes, "the CA II, CA III, and CA VII genes") == {"760", "761", "766"}
     # a Roman numeral takes no plural "s": "MinK is" is not MINK1 ("MINK I")
     assert "50488" not in gene_ids(genes, "MinK is a widely expressed protein")
+
+
+def test_no_gene_across_an_unclosed_bracket(genes):
+    # "F(ST" is not FST, "der(4)" not the alias DER4 of IL1RL1
+    assert gene_ids(genes, "the Wright's F(ST) statistic") == set()
+    assert "9173" not in gene_ids(genes, "A der(4)(4qter --> p16.1) chromosome")
+    assert _unclosed("alpha2(V") and _unclosed("der(4") and not _unclosed("alpha1(V)")
+    # "interleukin (IL)-1": a closing bracket alone is fine
+    assert not _unclosed("IL)-1")
+    assert "3552" in gene_ids(genes, "interleukin (IL)-1 alpha")
+
+
+def test_chromosome_bands_are_not_genes(genes):
+    # p16 (CDKN2A), p13 (EXOSC1) and p11.2 (PSMD1) are aliases, and also bands
+    assert gene_ids(genes, "localisation to chromosome 2p15-p16 will help") == set()
+    assert gene_ids(genes, "maps to chromosome 20 on band p13 and") == set()
+    assert gene_ids(genes, "The t(X;18)(p11.2;q11.2) translocation") == set()
+    assert "1029" in gene_ids(genes, "loss of p16 in tumours")
 
 
 def test_gene_names_with_roman_numerals(shared_lexicon):

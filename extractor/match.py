@@ -451,6 +451,7 @@ _LIST_ITEM = re.compile(r"^(?:\d{1,3}|[A-Za-z]|[A-Za-z]\d{1,2}|\d{1,2}[A-Za-z]|[
 _CHARGES = frozenset(("+", "++", "2+", "3+"))
 _LIST_SEPARATORS = frozenset((",", "and", "or", "&", "and/or"))
 _LIST_OPENERS = frozenset(("/", "-", "\u2010", "\u2013", " "))
+_RANGE_WORDS = frozenset(("to", "through"))
 _CLASSIFIERS = frozenset(("isoform", "isoforms", "isozyme", "isozymes", "subtype", "subtypes", "subunit", "subunits"))
 _CLASSIFIERS_AFTER = frozenset(
     ("protein", "proteins", "gene", "genes", "isoforms", "receptor", "receptors", "kinases", "mrna", "expression",
@@ -619,17 +620,26 @@ class Matcher:
     def _lists(self, toks: Tokens, found: list[Candidate], content: list[bool]) -> list[Candidate]:
         """Expand slash lists and ranges after a gene: "Erk1/2", "KDM6A/B", "TGF-β1-3", "Wnt9/10"."""
         by_end: dict[int, Candidate] = {}
+        by_start: dict[int, Candidate] = {}
         for c in found:
             if any(e.kind == GENE for e in c.entries):
                 best = by_end.get(c.j)
                 if best is None or (c.j - c.i, -c.i) > (best.j - best.i, -best.i):
                     by_end[c.j] = c
+                first = by_start.get(c.i)
+                if first is None or (c.j - c.i, -c.j) > (first.j - first.i, -first.j):
+                    by_start[c.i] = c
         texts, spaces = toks.text, toks.space
         n = len(toks)
         out = []
         for j, head_cand in by_end.items():
             nxt = texts[j + 1] if j + 1 < n else ""
-            if nxt not in _LIST_OPENERS and nxt.lower() not in _CLASSIFIERS and nxt.lower() not in _LIST_SEPARATORS:
+            if (
+                nxt not in _LIST_OPENERS
+                and nxt.lower() not in _CLASSIFIERS
+                and nxt.lower() not in _LIST_SEPARATORS
+                and nxt.lower() not in _RANGE_WORDS
+            ):
                 continue
             head = head_cand.key
             items: list[str] = []
@@ -672,6 +682,10 @@ class Matcher:
                     if lo < hi <= lo + 9:
                         expanded = [head[: m.start()] + str(v) for v in range(lo + 1, hi + 1)]
                         last = k + 1
+            else:
+                ranged = _range_to(toks, j, head, by_start)
+                if ranged is not None:
+                    expanded, last = ranged
             extra: list[Entry] = []
             for key in expanded:
                 extra.extend(e for e in self.lex.lookup(key) if e.kind == GENE)
@@ -972,6 +986,9 @@ class Matcher:
             # MeSH protein names in the plural name a class ("IAP proteins", "JNK kinases");
             # a Roman numeral takes no plural "s" ("MinK is" is not "MINK I")
             entries = [e for e in entries if e.source != SRC_MESH_GENE and e.variant != "roman"]
+            if not self.options.families:
+                # without families, an alias in the plural names the class ("cadherins", "B proteins")
+                entries = [e for e in entries if e.source not in (SRC_ALIAS, SRC_PREV)]
         entries = _same_breaks(entries, span)
         exact = [e for e in entries if case_key(e.term) == ck]
         nongene = [e for e in c.entries if e.kind == NONGENE]
@@ -1260,6 +1277,30 @@ _STEM_PATTERNS = (
     (re.compile(r"^[a-z]\d+$"), re.compile(r"[a-z]\d+$")),
     (re.compile(r"^\d+[a-z]$"), re.compile(r"\d+[a-z]$")),
 )
+
+
+def _range_to(toks: Tokens, j: int, head: str, by_start: dict[int, Candidate]) -> tuple[list[str], int] | None:
+    """A range from the gene ending at token ``j`` to a second name with the same stem: "freac-1 to
+    freac-7", "AKR1C1-AKR1C4". Returns the keys of the range after the head and the range's last token."""
+    m = re.search(r"(\d+)$", head)
+    k = j + 1
+    if m is None or k >= len(toks):
+        return None
+    texts, spaces = toks.text, toks.space
+    if texts[k].lower() in _RANGE_WORDS and spaces[j] and spaces[k]:
+        k += 1
+    elif texts[k] in ("-", "\u2010", "\u2013") and not spaces[j] and not spaces[k]:
+        k += 1
+    else:
+        return None
+    end = by_start.get(k)
+    m2 = re.search(r"(\d+)$", end.key) if end is not None else None
+    if end is None or m2 is None or end.key[: m2.start()] != head[: m.start()]:
+        return None
+    lo, hi = int(m.group(1)), int(m2.group(1))
+    if not lo < hi <= lo + 9:
+        return None
+    return [head[: m.start()] + str(v) for v in range(lo + 1, hi + 1)], end.j
 
 
 def _list_stem(head: str, item: str) -> str | None:

@@ -172,6 +172,21 @@ def test_chromosome_bands_are_not_genes(genes):
     assert "1029" in gene_ids(genes, "loss of p16 in tumours")
 
 
+def test_ranges_to_a_second_name(genes):
+    # FOXC1, FOXC2, FOXL1, FOXF1, FOXF2 ... are "FREAC-1" to "FREAC-7"; AKR1C2, AKR1C3 between the ends
+    assert gene_ids(genes, "seven forkhead genes, freac-1 to freac-7, were") >= {"2296", "2297", "2298", "2299"}
+    assert gene_ids(genes, "the enzymes named AKR1C1-AKR1C4") == {"1645", "1646", "8644", "1109"}
+    assert gene_ids(genes, "AKR1C1 to AKR1C3") == {"1645", "1646", "8644"}
+
+
+def test_plural_aliases_name_a_class_without_families(shared_lexicon):
+    no_families = Matcher(shared_lexicon, MatchOptions(kinds=("genes",), families=False))
+    every = Matcher(shared_lexicon, MatchOptions(kinds=("genes",)))
+    # "cadherins" (an alias of CDH17 in the plural) is the protein class
+    assert "1015" in gene_ids(every, "adhesion molecules known as cadherins")
+    assert gene_ids(no_families, "adhesion molecules known as cadherins") == set()
+
+
 def test_gene_names_with_roman_numerals(shared_lexicon):
     m = Matcher(shared_lexicon, MatchOptions(kinds=("genes",), gene_sources=("hgnc_symbol", "hgnc_name")))
     # LIG3 "DNA ligase 3", HDAC2 "histone deacetylase 2"

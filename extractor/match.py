@@ -917,9 +917,19 @@ class Matcher:
                 names = [h.term for h in res[1]]
             if any(fuzz.token_set_ratio(fold(n), lf) >= 70 for n in names if n):
                 out[kind] = res
+            elif kind == GENE and _PROTEIN_HEAD.search(lf) and not self._family_name(long_form):
+                out[kind] = res  # "IFN-inducible T-cell alpha-chemoattractant (I-TAC)": named as a protein
             else:
                 out[kind] = None
         return out
+
+    def _family_name(self, text: str) -> bool:
+        """Is ``text`` (or its last words) a FamPlex family or complex ("protein kinase C", "replication factor C")?"""
+        words = text.split()
+        for i in range(len(words)):
+            if any(e.kind == GENE and e.target[0] == "f" for e in self.lex.lookup(make_key(" ".join(words[i:])))):
+                return True
+        return False
 
     @staticmethod
     def _resolve_key(c: Candidate, text: str) -> tuple:
@@ -1194,6 +1204,12 @@ class Matcher:
 _CLASS_CONTEXT = re.compile(r"([\s\-\u2010\u2011]+)([A-Za-z]+)\b(?:\s+([A-Za-z]+)\b)?")
 _RECEPTOR = frozenset(("receptor", "receptors"))
 _WORDS_BEFORE = re.compile(r"(?:\b([A-Za-z]+)\s+)?\b([A-Za-z]+)[\s\-]+$")
+
+
+_PROTEIN_HEAD = re.compile(
+    r"\b(?:protein|factor|receptor|antigen|peptide|chemokine|chemoattractant|ligand|kinase|phosphatase|activator|"
+    r"channel|transporter|hormone)(?:\s+(?:\d+|[a-z]|[ivx]+|alpha|beta|gamma|delta))?\s*$"
+)
 
 
 def _unclosed(text: str) -> bool:

@@ -291,6 +291,16 @@ def test_short_form_of_an_unknown_long_form_is_not_an_alias(genes):
     assert gene_ids(genes, "squalene synthase (SQS) and SQS activity") == set()
 
 
+def test_short_form_defined_as_a_protein_keeps_its_alias(shared_lexicon):
+    m = Matcher(shared_lexicon, MatchOptions(kinds=("genes",), families=False))
+    # "STEP" is an alias of PTPN5 (protein tyrosine phosphatase non-receptor type 5); its long
+    # form names a protein, though not as the HGNC name does
+    assert gene_ids(m, "a striatum-enriched phosphatase (STEP) gene; STEP is") == {"84867"}
+    # ... but not when the long form is a protein family ("protein kinase C", FamPlex PKC):
+    # "PKC" is then not the alias of PRRT2
+    assert gene_ids(m, "activation of protein kinase C (PKC) and PKC") == set()
+
+
 def test_disease_abbreviation(every):
     found = every.find("Parkinson's disease (PD) patients; PD is common.")
     assert [m.hits[0].identifier for m in found if m.text == "PD"] == ["D010300", "D010300"]

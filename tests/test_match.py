@@ -312,8 +312,10 @@ def test_defined_two_letter_symbol_is_a_gene(genes):
     assert gene_ids(genes, "GH fell.") == set()
 
 
-def test_residues_and_citations_are_not_genes_in_prose(genes):
+def test_residues_and_citations_are_not_genes_in_prose(genes, shared_lexicon):
     assert gene_ids(genes, "Tyr(906) and Cys672Trp [Proc. Natl. Acad. Sci. USA 91]") == set()
+    mesh = Matcher(shared_lexicon, MatchOptions(kinds=("genes",), gene_sources=("hgnc_symbol", "mesh_gene")))
+    assert gene_ids(mesh, "[Proc. Natl. Acad. Sci. USA 91]") == set()
 
 
 def test_defined_stop_word_needs_a_long_form_like_the_gene_name(genes):

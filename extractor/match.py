@@ -219,6 +219,8 @@ class Rules:
     enzyme_words: re.Pattern[str]
     function_words: frozenset[str]
     gene_class_words: frozenset[str] = frozenset()
+    gene_class_hyphenated: frozenset[str] = frozenset()
+    protein_head: re.Pattern[str] = re.compile(r"(?!)")
     species_words: frozenset[str] = frozenset()
 
     @classmethod
@@ -228,6 +230,7 @@ class Rules:
         for word in read_data_lines("gene_stopwords.txt"):
             word = word.strip()
             (gene_lower if word == word.lower() else gene_exact).add(word)
+        class_words = [w.strip() for w in read_data_lines("gene_class_words.txt")]
         detached, attached = set(), []
         for affix, kind in read_data_table("gene_affixes.tsv", 2):
             if kind == "detached":
@@ -253,7 +256,13 @@ class Rules:
             ),
             currency=frozenset(row[0] for row in read_data_table("currency_metabolites.tsv", 2)),
             function_words=frozenset(w.strip() for w in read_data_lines("function_words.txt")),
-            gene_class_words=frozenset(w.strip().lower() for w in read_data_lines("gene_class_words.txt")),
+            gene_class_words=frozenset(w.strip().lower() for w in class_words if not w.startswith("-")),
+            gene_class_hyphenated=frozenset(w.strip().lower()[1:] for w in class_words if w.startswith("-")),
+            protein_head=re.compile(
+                r"\b(?:"
+                + "|".join(re.escape(w.strip().lower()) for w in read_data_lines("protein_head_words.txt"))
+                + r")(?:\s+(?:\d+|[a-z]|[ivx]+|alpha|beta|gamma|delta))?\s*$"
+            ),
             species_words=frozenset(w.strip().lower() for w in read_data_lines("species_words.txt")),
             enzyme_words=re.compile(
                 r"[\s\-]*(?:[A-Za-z0-9]{1,3}[\s\-]+)?(?:\w*(?:"
@@ -917,7 +926,7 @@ class Matcher:
                 names = [h.term for h in res[1]]
             if any(fuzz.token_set_ratio(fold(n), lf) >= 70 for n in names if n):
                 out[kind] = res
-            elif kind == GENE and _PROTEIN_HEAD.search(lf) and not self._family_name(long_form):
+            elif kind == GENE and self.rules.protein_head.search(lf) and not self._family_name(long_form):
                 out[kind] = res  # "IFN-inducible T-cell alpha-chemoattractant (I-TAC)": named as a protein
             else:
                 out[kind] = None
@@ -998,7 +1007,7 @@ class Matcher:
             entries = [e for e in entries if e.source != SRC_MESH_GENE and e.variant != "roman"]
             if not self.options.families:
                 # without families, an alias in the plural names the class ("cadherins", "B proteins")
-                entries = [e for e in entries if e.source not in (SRC_ALIAS, SRC_PREV)]
+                entries = [e for e in entries if e.source not in (SRC_ALIAS, SRC_PREV, SRC_NAME)]
         entries = _same_breaks(entries, span)
         exact = [e for e in entries if case_key(e.term) == ck]
         nongene = [e for e in c.entries if e.kind == NONGENE]
@@ -1152,7 +1161,7 @@ class Matcher:
             return False
         words = self.rules.gene_class_words
         first = m.group(2).lower()
-        if first in ("like", "related"):
+        if first in self.rules.gene_class_hyphenated:
             return m.group(1).startswith(tuple(HYPHENS))
         return first in words or (first in _RECEPTOR and (m.group(3) or "").lower() in words)
 
@@ -1204,12 +1213,6 @@ class Matcher:
 _CLASS_CONTEXT = re.compile(r"([\s\-\u2010\u2011]+)([A-Za-z]+)\b(?:\s+([A-Za-z]+)\b)?")
 _RECEPTOR = frozenset(("receptor", "receptors"))
 _WORDS_BEFORE = re.compile(r"(?:\b([A-Za-z]+)\s+)?\b([A-Za-z]+)[\s\-]+$")
-
-
-_PROTEIN_HEAD = re.compile(
-    r"\b(?:protein|factor|receptor|antigen|peptide|chemokine|chemoattractant|ligand|kinase|phosphatase|activator|"
-    r"channel|transporter|hormone)(?:\s+(?:\d+|[a-z]|[ivx]+|alpha|beta|gamma|delta))?\s*$"
-)
 
 
 def _unclosed(text: str) -> bool:

@@ -130,6 +130,9 @@ def test_family_and_domain_words_after_a_gene_name(shared_lexicon):
     # a receptor the lexicon does not name is not its ligand
     assert gene_ids(m, "the IL-2 receptor on T cells") == set()
     assert gene_ids(m, "Src and EGF levels, the TNF level") == {"6714", "1950", "7124"}
+    # a hyphenated modifier: "dystrophin-associated glycoprotein", "tau-negative inclusions"
+    assert gene_ids(m, "a dystrophin-associated glycoprotein") == set()
+    assert gene_ids(m, "estrogen receptor-positive disease") == set()
     # "like" and "related" only in a hyphenated word
     assert gene_ids(m, "kinases like Src phosphorylate") == {"6714"}
     assert gene_ids(m, "Src like all kinases") == {"6714"}
@@ -185,6 +188,10 @@ def test_plural_aliases_name_a_class_without_families(shared_lexicon):
     # "cadherins" (an alias of CDH17 in the plural) is the protein class
     assert "1015" in gene_ids(every, "adhesion molecules known as cadherins")
     assert gene_ids(no_families, "adhesion molecules known as cadherins") == set()
+    # so does a gene name in the plural
+    names = Matcher(shared_lexicon, MatchOptions(kinds=("genes",), families=False, gene_sources=("hgnc_name",)))
+    assert gene_ids(names, "a family of neuronal cell adhesion molecules") == set()
+    assert gene_ids(names, "the neuronal cell adhesion molecule") == {"4897"}
 
 
 def test_gene_names_with_roman_numerals(shared_lexicon):

@@ -50,7 +50,7 @@ from .resources import (
 log = logging.getLogger(__name__)
 
 #: Bump when the compiled format or the building rules change.
-BUILDER_VERSION = "9"
+BUILDER_VERSION = "10"
 
 #: Curated files read while building (their checksums enter the cache key).
 BUILD_DATA_FILES = (

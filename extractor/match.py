@@ -999,7 +999,7 @@ class Matcher:
         ck = case_key(span)
         if not defined and self._stop_word(ck):
             return None
-        if _unclosed(span):
+        if self.options.text_type == "prose" and _unclosed(span):
             return None  # "der(4", "alpha2(V", "F(ST": a bracket the name does not close
         if c.method == "plural":
             # MeSH protein names in the plural name a class ("IAP proteins", "JNK kinases");

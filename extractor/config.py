@@ -17,12 +17,12 @@ from typing import Any, Mapping
 
 import yaml
 
-from .lexicon import SRC_ALIAS, SRC_FAMPLEX, SRC_NAME, SRC_PREV, SRC_SYMBOL
+from .lexicon import SRC_ALIAS, SRC_FAMPLEX, SRC_MESH_GENE, SRC_NAME, SRC_PREV, SRC_SYMBOL
 from .match import MatchOptions
 from .pipeline import TEXT_FIELDS, AnnotateOptions
 
 KIND_CHOICES = ("genes", "chemicals", "diseases")
-GENE_SOURCE_CHOICES = (SRC_SYMBOL, SRC_ALIAS, SRC_PREV, SRC_FAMPLEX, SRC_NAME)
+GENE_SOURCE_CHOICES = (SRC_SYMBOL, SRC_ALIAS, SRC_PREV, SRC_FAMPLEX, SRC_NAME, SRC_MESH_GENE)
 
 
 class ConfigError(ValueError):
@@ -52,6 +52,7 @@ class MatcherConfig:
     enzyme_chemicals: bool = True
     currency_metabolites: bool = True
     ocr_rules: bool = True
+    human_genes_only: bool = False
 
 
 @dataclass(frozen=True)

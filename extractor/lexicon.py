@@ -43,18 +43,19 @@ from .resources import (
     extractor_home,
     file_sha256,
     locate_sources,
+    read_data_lines,
     read_data_table,
 )
 
 log = logging.getLogger(__name__)
 
 #: Bump when the compiled format or the building rules change.
-BUILDER_VERSION = "8"
+BUILDER_VERSION = "10"
 
 #: Curated files read while building (their checksums enter the cache key).
 BUILD_DATA_FILES = (
     "greek.tsv", "mesh_trees.tsv", "chemical_variants.tsv", "spelling_variants.tsv",
-    "synonyms.tsv", "learned_synonyms.tsv",
+    "synonyms.tsv", "learned_synonyms.tsv", "english_words.txt",
 )  # fmt: skip
 
 MAX_KEY_LENGTH = 100
@@ -73,6 +74,7 @@ SRC_ALIAS = "hgnc_alias_symbol"
 SRC_PREV = "hgnc_prev_symbol"
 SRC_FAMPLEX = "bioentities_symbol"
 SRC_NAME = "hgnc_name"
+SRC_MESH_GENE = "mesh_gene"  # names of human proteins in MeSH ("separase", "P-selectin")
 # MeSH entry sources.
 SRC_MESH_NAME = "mesh_name"
 SRC_MESH_ENTRY = "mesh_entry"
@@ -393,6 +395,16 @@ def roman_variant(name: str) -> str | None:
     return f"{m.group(1)} {_ROMAN[int(m.group(2)) - 1]}" if m else None
 
 
+_SYMBOL_NUMBER = re.compile(r"^([A-Z]{2,})(10|[1-9])$")
+
+
+def roman_symbol(symbol: str) -> str | None:
+    """An approved symbol of capitals and a number 1-10, with a Roman numeral after a space ("CA3" ->
+    "CA III", "ADH7" -> "ADH VII"), as isozymes and receptor types are often written."""
+    m = _SYMBOL_NUMBER.match(symbol)
+    return f"{m.group(1)} {_ROMAN[int(m.group(2)) - 1]}" if m else None
+
+
 def chemical_variants(term: str, rules: list[tuple[str, str, str]]) -> list[tuple[str, str]]:
     """Derived forms of a chemical or disease term: (variant term, rule name)."""
     out = []
@@ -427,6 +439,22 @@ def singular(term: str) -> str | None:
     if low.endswith("ies"):
         return term[:-3] + ("Y" if term[-3].isupper() else "y")
     return term[:-1]
+
+
+_HUMAN = ", human"
+_HUMAN_PROTEIN = re.compile(r"^(\S+) (?:protein|peptide), human$")
+_PROTEIN_WORD = re.compile(r" (?:protein|peptide)$")
+_DESCRIPTIVE_END = re.compile(r"(?:ed|ing|al|ic|ive|ory|ar|kDa)$")
+
+
+def _name_like(text: str) -> bool:
+    """Does a protein name without its final "protein" still name something: a symbol-like last word
+    ("CD62P", "p21SNFT") or a single word that is not an adjective ("separase", not "fused" or
+    "dexamethasone-induced"); several lower-case words ("lens epithelial") describe."""
+    last = text.split()[-1] if text.split() else ""
+    if _DESCRIPTIVE_END.search(last):
+        return False
+    return any(c.isupper() or c.isdigit() for c in last) or len(text.split()) == 1
 
 
 class LexiconBuilder:
@@ -465,6 +493,9 @@ class LexiconBuilder:
             idx = by_symbol[rec.symbol]
             target = f"g{idx}"
             self.add(rec.symbol, Entry(GENE, SRC_SYMBOL, rec.symbol, target, ""))
+            roman = roman_symbol(rec.symbol)
+            if roman:
+                self.add(roman, Entry(GENE, SRC_SYMBOL, roman, target, "roman"))
             for alias in rec.aliases:
                 self.add(alias, Entry(GENE, SRC_ALIAS, alias, target, ""))
             for prev in rec.previous:
@@ -543,6 +574,84 @@ class LexiconBuilder:
         for ns, name, fid in fp.equivalences:
             if ns == "BEL" and fid in members:
                 self.add(name, Entry(GENE, SRC_FAMPLEX, name, f"f{fid}", "equivalence"))
+
+    def add_mesh_genes(
+        self,
+        descriptors: Iterable[MeshRecord],
+        supplementary: Iterable[MeshRecord],
+        by_symbol: dict[str, int],
+        protein_trees: tuple[str, ...] = ("D12.644", "D12.776", "D08.811"),
+    ) -> None:
+        """Add names of human proteins from MeSH (source ``mesh_gene``).
+
+        A supplementary record "SELP protein, human" names an HGNC symbol (or a
+        previous symbol of one gene); its synonyms ("selectin-P, human",
+        "CD62P protein, human") are names of that gene, without ", human" and,
+        where what is left is a name ("CD62P", "separase", not
+        "dexamethasone-induced" or "lens epithelial"), without a final
+        "protein"; an English word with "protein" ("finger protein") is no name.
+        A protein descriptor without narrower descriptors that exactly one human
+        protein record maps to ("P-Selectin", "Separase") names that gene too;
+        one that several human protein records map to, or one with narrower
+        descriptors ("Protein Kinase C"), names a class and is skipped (human
+        records of engineered products, "... fusion protein, human", and of RNAs
+        do not count). A synonym that is also a term of a descriptor the record does
+        not map to ("Alzheimer disease", "heart muscle") or of a disease record
+        names that, not the gene.
+        """
+        descriptors = list(descriptors)
+        diseases = {rec.mesh_id for rec in descriptors if any(t.startswith("C") for t in rec.trees)}
+        # a descriptor with narrower descriptors below it names a class ("Protein Kinase C")
+        parents = {t.rsplit(".", 1)[0] for rec in descriptors for t in rec.trees if "." in t}
+        english = frozenset(w.strip().lower() for w in read_data_lines("english_words.txt"))
+        human: list[tuple[int, MeshRecord]] = []
+        human_by_descriptor: dict[str, list[int | None]] = defaultdict(list)
+        disease_keys: set[str] = set()  # names of disease records
+        for rec in supplementary:
+            if not rec.name.endswith(_HUMAN):
+                if any(d in diseases for d in rec.mapped_to):
+                    disease_keys.update(make_key(t) for t in [rec.name] + rec.terms)
+                continue
+            m = _HUMAN_PROTEIN.match(rec.name)
+            if m is None:
+                continue  # engineered products ("... fusion protein, human"), RNAs
+            gi = by_symbol.get(m.group(1), self.prev_symbols.get(m.group(1)))
+            for d in rec.mapped_to:
+                human_by_descriptor[d].append(gi)
+            if gi is not None:
+                human.append((gi, rec))
+        descriptor_keys: dict[str, set[str]] = defaultdict(set)  # term key -> descriptors
+        for rec in descriptors:
+            genes = human_by_descriptor.get(rec.mesh_id, [])
+            gene = None
+            if (
+                len(genes) == 1
+                and genes[0] is not None
+                and any(t.startswith(protein_trees) for t in rec.trees)
+                and not any(t in parents for t in rec.trees)
+            ):
+                gene = genes[0]
+            for i, term in enumerate([rec.name] + rec.terms):
+                if i and _inverted(term):
+                    continue
+                for form in (term, singular(term)):
+                    if form:
+                        descriptor_keys[make_key(form)].add(rec.mesh_id)
+                if gene is not None:
+                    self.add(term, Entry(GENE, SRC_MESH_GENE, term, f"g{gene}", "descriptor"))
+        for gi, rec in human:
+            target = f"g{gi}"
+            own = set(rec.mapped_to)
+            for term in rec.terms:
+                name = term[: -len(_HUMAN)] if term.endswith(_HUMAN) else term
+                bare = _PROTEIN_WORD.sub("", name)
+                if bare.lower() in english:
+                    continue  # "finger protein", "spindle protein": a word, not a name
+                for form in (name, bare) if bare != name and _name_like(bare) else (name,):
+                    k = make_key(form)
+                    if k in disease_keys or not descriptor_keys.get(k, own) <= own:
+                        continue  # the term of a disease or of another descriptor
+                    self.add(form, Entry(GENE, SRC_MESH_GENE, form, target, "scr"))
 
     # MeSH ----------------------------------------------------------------
 
@@ -653,6 +762,12 @@ def build_lexicon(sources: SourceFiles, directory: Path, manifest: dict) -> None
     builder = LexiconBuilder()
     by_symbol = builder.add_hgnc(parse_hgnc(sources["hgnc"]))
     builder.add_famplex(parse_famplex(sources), by_symbol)
+    builder.add_mesh_genes(
+        parse_mesh(sources["mesh_descriptors"], supplementary=False),
+        parse_mesh(sources["mesh_supplementary"], supplementary=True),
+        by_symbol,
+        MeshTreeRules.load().protein,
+    )
     builder.add_mesh(
         parse_mesh(sources["mesh_descriptors"], supplementary=False),
         parse_mesh(sources["mesh_supplementary"], supplementary=True),

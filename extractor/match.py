@@ -32,6 +32,7 @@ from .lexicon import (
     SRC_FAMPLEX,
     SRC_LEARNED,
     SRC_MESH_ENTRY,
+    SRC_MESH_GENE,
     SRC_MESH_NAME,
     SRC_NAME,
     SRC_PREV,
@@ -47,7 +48,9 @@ from .resources import read_data_lines, read_data_table
 KINDS = {"genes": GENE, "chemicals": CHEMICAL, "diseases": DISEASE}
 KIND_NAMES = {v: k for k, v in KINDS.items()}
 
-GENE_SOURCE_RANK = {SRC_SYMBOL: 0, SRC_FAMPLEX: 1, SRC_ALIAS: 2, SRC_PREV: 3, SRC_NAME: 4}
+GENE_SOURCE_RANK = {SRC_SYMBOL: 0, SRC_FAMPLEX: 1, SRC_ALIAS: 2, SRC_PREV: 3, SRC_NAME: 4, SRC_MESH_GENE: 5}
+#: Gene sources whose terms may be shared by several genes (an ambiguous one names none of them).
+_WEAK_GENE_SOURCES = (SRC_ALIAS, SRC_PREV, SRC_NAME, SRC_MESH_GENE)
 MESH_SOURCE_RANK = {SRC_LEARNED: -1, SRC_MESH_NAME: 0, SRC_CURATED: 1, SRC_MESH_ENTRY: 1, SRC_SCR_NAME: 2, SRC_SCR_SYNONYM: 3}
 VARIANT_RANK = {"": 0, "grounding": 0, "equivalence": 0, "british": 0, "roman": 1, "stripped": 1, "singular": 2, "acid_ate": 3, "acid_ite": 3}
 
@@ -83,13 +86,18 @@ class MatchOptions:
     drops FamPlex families with more member genes than this ("cytochrome
     P450", "methyltransferase"), which name a class, not genes;
     ``families: false`` keeps FamPlex's single-gene groundings but drops
-    families (gene normalization tasks do not give family names gene IDs);
+    families (gene normalization tasks do not give family names gene IDs),
+    and in prose a gene name followed by a word of ``lexicons/gene_class_words.txt``
+    ("Rho family", "Src homology 2 domains", "EGF-like") names no gene;
     ``min_gene_length`` is the shortest gene key accepted in prose (two-letter
     symbols in captions are mostly other abbreviations).
     ``enzyme_chemicals: false`` drops chemicals named inside an enzyme name
     ("alcohol" in "alcohol dehydrogenase"); ``currency_metabolites: false``
     drops the ubiquitous cofactors listed in ``lexicons/currency_metabolites.tsv``
     (ATP, NADH, CoA, water...), as pathway-figure annotations usually do.
+    ``human_genes_only`` drops gene names in prose right after a word naming
+    another organism ("rat PAK-1", "yeast YPT1"; ``lexicons/species_words.txt``),
+    for tasks that score human genes only.
     """
 
     kinds: tuple[str, ...] = ("genes", "chemicals", "diseases")
@@ -106,6 +114,7 @@ class MatchOptions:
     enzyme_chemicals: bool = True
     currency_metabolites: bool = True
     ocr_rules: bool = True  # OCR text only: look-alike characters, broken tokens, fuzzy matching
+    human_genes_only: bool = False
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         # pickled for worker processes: rebuilt through __init__, as a compiled build
@@ -222,6 +231,10 @@ class Rules:
     currency: frozenset[str]
     enzyme_words: re.Pattern[str]
     function_words: frozenset[str]
+    gene_class_words: frozenset[str] = frozenset()
+    gene_class_hyphenated: frozenset[str] = frozenset()
+    protein_head: re.Pattern[str] = re.compile(r"(?!)")
+    species_words: frozenset[str] = frozenset()
 
     @classmethod
     @lru_cache(maxsize=1)
@@ -231,6 +244,7 @@ class Rules:
         for word in read_data_lines("gene_stopwords.txt"):
             word = word.strip()
             (gene_lower if word == word.lower() else gene_exact).add(word)
+        class_words = [w.strip() for w in read_data_lines("gene_class_words.txt")]
         detached, attached = set(), []
         for affix, kind in read_data_table("gene_affixes.tsv", 2):
             if kind == "detached":
@@ -256,6 +270,14 @@ class Rules:
             ),
             currency=frozenset(row[0] for row in read_data_table("currency_metabolites.tsv", 2)),
             function_words=frozenset(w.strip() for w in read_data_lines("function_words.txt")),
+            gene_class_words=frozenset(w.strip().lower() for w in class_words if not w.startswith("-")),
+            gene_class_hyphenated=frozenset(w.strip().lower()[1:] for w in class_words if w.startswith("-")),
+            protein_head=re.compile(
+                r"\b(?:"
+                + "|".join(re.escape(w.strip().lower()) for w in read_data_lines("protein_head_words.txt"))
+                + r")(?:\s+(?:\d+|[a-z]|[ivx]+|alpha|beta|gamma|delta))?\s*$"
+            ),
+            species_words=frozenset(w.strip().lower() for w in read_data_lines("species_words.txt")),
             enzyme_words=re.compile(
                 r"[\s\-]*(?:[A-Za-z0-9]{1,3}[\s\-]+)?(?:\w*(?:"
                 + "|".join(re.escape(w.strip().lower()) for w in read_data_lines("enzyme_words.txt"))
@@ -531,6 +553,7 @@ _LIST_ITEM = re.compile(r"^(?:\d{1,3}|[A-Za-z]|[A-Za-z]\d{1,2}|\d{1,2}[A-Za-z]|[
 _CHARGES = frozenset(("+", "++", "2+", "3+"))
 _LIST_SEPARATORS = frozenset((",", "and", "or", "&", "and/or"))
 _LIST_OPENERS = frozenset(("/", "-", "\u2010", "\u2013", " "))
+_RANGE_WORDS = frozenset(("to", "through"))
 _CLASSIFIERS = frozenset(("isoform", "isoforms", "isozyme", "isozymes", "subtype", "subtypes", "subunit", "subunits"))
 _CLASSIFIERS_AFTER = frozenset(
     ("protein", "proteins", "gene", "genes", "isoforms", "receptor", "receptors", "kinases", "mrna", "expression",
@@ -697,17 +720,26 @@ class Matcher:
     def _lists(self, toks: Tokens, found: list[Candidate], content: list[bool]) -> list[Candidate]:
         """Expand slash lists and ranges after a gene: "Erk1/2", "KDM6A/B", "TGF-β1-3", "Wnt9/10"."""
         by_end: dict[int, Candidate] = {}
+        by_start: dict[int, Candidate] = {}
         for c in found:
             if any(e.kind == GENE for e in c.entries):
                 best = by_end.get(c.j)
                 if best is None or (c.j - c.i, -c.i) > (best.j - best.i, -best.i):
                     by_end[c.j] = c
+                first = by_start.get(c.i)
+                if first is None or (c.j - c.i, -c.j) > (first.j - first.i, -first.j):
+                    by_start[c.i] = c
         texts, spaces = toks.text, toks.space
         n = len(toks)
         out = []
         for j, head_cand in by_end.items():
             nxt = texts[j + 1] if j + 1 < n else ""
-            if nxt not in _LIST_OPENERS and nxt.lower() not in _CLASSIFIERS and nxt.lower() not in _LIST_SEPARATORS:
+            if (
+                nxt not in _LIST_OPENERS
+                and nxt.lower() not in _CLASSIFIERS
+                and nxt.lower() not in _LIST_SEPARATORS
+                and nxt.lower() not in _RANGE_WORDS
+            ):
                 continue
             head = head_cand.key
             items: list[str] = []
@@ -750,6 +782,10 @@ class Matcher:
                     if lo < hi <= lo + 9:
                         expanded = [head[: number.start()] + str(v) for v in range(lo + 1, hi + 1)]
                         last = k + 1
+            else:
+                ranged = _range_to(toks, j, head, by_start)
+                if ranged is not None:
+                    expanded, last = ranged
             extra: list[Entry] = []
             for key in expanded:
                 extra.extend(e for e in self.lex.lookup(key) if e.kind == GENE)
@@ -847,6 +883,12 @@ class Matcher:
                 if res is not None and kind in scored:
                     scored[kind].append((c, res))
         by_kind = {kind: self._select(kind, items, text, field) for kind, items in scored.items()}
+        if GENE in by_kind and self.options.text_type == "prose" and not self.options.families:
+            by_kind[GENE] = [m for m in by_kind[GENE] if not self._names_a_class(clean, m.end)]
+        if GENE in by_kind and self.options.text_type == "prose":
+            by_kind[GENE] = [m for m in by_kind[GENE] if not _chromosome_band(clean, m.start, m.end)]
+        if GENE in by_kind and self.options.text_type == "prose" and self.options.human_genes_only:
+            by_kind[GENE] = [m for m in by_kind[GENE] if not self._other_species(clean, m.start)]
         if not self.options.enzyme_chemicals and CHEMICAL in by_kind:
             by_kind[CHEMICAL] = self._drop_enzyme_chemicals(by_kind[CHEMICAL], by_kind.get(GENE, []), clean)
         mentions = [m for m in self._arbitrate(by_kind, self.output_kinds) if m.kind in self.output_kinds]
@@ -975,9 +1017,19 @@ class Matcher:
                 names = [h.term for h in res[1]]
             if any(fuzz.token_set_ratio(fold(n), lf) >= 70 for n in names if n):
                 out[kind] = res
+            elif kind == GENE and self.rules.protein_head.search(lf) and not self._family_name(long_form):
+                out[kind] = res  # "IFN-inducible T-cell alpha-chemoattractant (I-TAC)": named as a protein
             else:
                 out[kind] = None
         return out
+
+    def _family_name(self, text: str) -> bool:
+        """Is ``text`` (or its last words) a FamPlex family or complex ("protein kinase C", "replication factor C")?"""
+        words = text.split()
+        for i in range(len(words)):
+            if any(e.kind == GENE and e.target[0] == "f" for e in self.lex.lookup(make_key(" ".join(words[i:])))):
+                return True
+        return False
 
     @staticmethod
     def _resolve_key(c: Candidate, text: str) -> tuple:
@@ -1035,11 +1087,18 @@ class Matcher:
         caller checks the definition against the gene's name).
         """
         rules = self.rules
-        if span.count("(") > span.count(")"):
-            return None  # a bracket opens inside the words and closes after: "PI(3,4,5)P3" names no PI3, PI4, PI5
         ck = case_key(span)
         if not defined and self._stop_word(ck):
             return None
+        if self.options.text_type == "prose" and _unclosed(span):
+            return None  # "der(4", "alpha2(V", "F(ST": a bracket the name does not close
+        if c.method == "plural":
+            # MeSH protein names in the plural name a class ("IAP proteins", "JNK kinases");
+            # a Roman numeral takes no plural "s" ("MinK is" is not "MINK I")
+            entries = [e for e in entries if e.source != SRC_MESH_GENE and e.variant != "roman"]
+            if not self.options.families:
+                # without families, an alias in the plural names the class ("cadherins", "B proteins")
+                entries = [e for e in entries if e.source not in (SRC_ALIAS, SRC_PREV, SRC_NAME)]
         entries = _same_breaks(entries, span)
         exact = [e for e in entries if case_key(e.term) == ck]
         nongene = [e for e in c.entries if e.kind == NONGENE]
@@ -1059,9 +1118,11 @@ class Matcher:
                 if low in rules.english:
                     # HGNC's lower-case aliases are nicknames ("sit", "hole", "flower", "spatial"):
                     # written as an English word in prose, they are that word
-                    exact = [e for e in exact if e.source not in (SRC_ALIAS, SRC_PREV)]
+                    exact = [e for e in exact if e.source not in (SRC_ALIAS, SRC_PREV, SRC_MESH_GENE)]
                 elif len(ck) >= 6:
-                    exact = exact + [e for e in entries if e.source == SRC_SYMBOL and e not in exact]
+                    # long protein names: approved symbols ("loricrin") and MeSH protein
+                    # descriptors, which MeSH capitalises ("Leukosialin")
+                    exact = exact + [e for e in entries if _long_name(e) and e not in exact]
             if shape == "title" and low in rules.english:
                 need_exact = True
         pool = exact if need_exact else entries
@@ -1070,7 +1131,7 @@ class Matcher:
         if self.options.families and len(kept) < len(pool):
             # the words name a family too large to report: a class ("CCLs"), not the
             # one gene that also has them as an alias
-            kept = [e for e in kept if e.source not in (SRC_ALIAS, SRC_PREV, SRC_NAME)]
+            kept = [e for e in kept if e.source not in _WEAK_GENE_SOURCES]
         pool = kept
         chosen: list[Entry] = []
         best = 99
@@ -1085,7 +1146,7 @@ class Matcher:
                 if self._gene_rank(e) == self._gene_rank(top) and (e in exact_set) == (top in exact_set)
             ]
             direct = {e.target for e in chosen if e.target[0] == "g"}
-            if top.source in (SRC_ALIAS, SRC_PREV, SRC_NAME) and len(direct) > self.options.max_alias_genes:
+            if top.source in _WEAK_GENE_SOURCES and len(direct) > self.options.max_alias_genes:
                 chosen = []
         if not chosen:
             return None
@@ -1183,6 +1244,30 @@ class Matcher:
             out.append(Mention(start, c.end, text[start : c.end], kind, hits, field, c.method, protein))
         return out
 
+    def _names_a_class(self, clean: str, end: int) -> bool:
+        """Is a gene name ending at ``end`` followed by a word that makes it a family, domain or look-alike
+        ("Rho family", "Src homology 2", "TNF-like", "TNF receptor superfamily")?"""
+        m = _CLASS_CONTEXT.match(clean, end, min(len(clean), end + 40))
+        if m is None:
+            return False
+        words = self.rules.gene_class_words
+        first = m.group(2).lower()
+        if first in self.rules.gene_class_hyphenated:
+            return m.group(1).startswith(tuple(HYPHENS))
+        return first in words or (first in _RECEPTOR and (m.group(3) or "").lower() in words)
+
+    def _other_species(self, clean: str, start: int) -> bool:
+        """Is a gene name starting at ``start`` preceded by a word naming another organism ("rat PAK-1"),
+        possibly with one lower-case word between ("rat hepatic PAK-1")?"""
+        m = _WORDS_BEFORE.search(clean, max(0, start - 60), start)
+        if m is None:
+            return False
+        species = self.rules.species_words
+        last, before = m.group(2), m.group(1)
+        if last.lower() in species:
+            return True
+        return before is not None and before.lower() in species and last.islower() and last not in self.rules.function_words
+
     def _drop_enzyme_chemicals(self, chems: list[Mention], genes: list[Mention], clean: str) -> list[Mention]:
         """Chemicals that are part of an enzyme name: inside a gene mention, or before "-ase" words."""
         out = []
@@ -1221,6 +1306,46 @@ class Matcher:
             )
         out.extend(m for span, m in genes.items() if span not in drop_genes)
         return out
+
+
+_CLASS_CONTEXT = re.compile(r"([\s\-\u2010\u2011]+)([A-Za-z]+)\b(?:\s+([A-Za-z]+)\b)?")
+_RECEPTOR = frozenset(("receptor", "receptors"))
+_WORDS_BEFORE = re.compile(r"(?:\b([A-Za-z]+)\s+)?\b([A-Za-z]+)[\s\-]+$")
+
+
+def _unclosed(text: str) -> bool:
+    """Does ``text`` open a round or square bracket that it does not close ("der(4", "F(ST")?
+
+    A closing bracket without its opener is fine: "interleukin (IL)-1" gives "IL)-1".
+    """
+    if "(" not in text and "[" not in text:
+        return False
+    depth = {"(": 0, "[": 0}
+    for ch in text:
+        if ch in depth:
+            depth[ch] += 1
+        elif ch in ")]":
+            opener = "(" if ch == ")" else "["
+            depth[opener] = max(0, depth[opener] - 1)
+    return any(depth.values())
+
+
+_BAND = re.compile(r"^[pq]\d{1,2}(?:\.\d{1,2})?$")
+_BAND_BEFORE = re.compile(r"(?:\bbands?\s+|(?:\d{1,2}|[XY])[pq]\d{1,2}(?:\.\d{1,2})?\s*[-\u2013]\s*|[pq]\d{1,2}(?:\.\d{1,2})?;\s*)$")
+_BAND_AFTER = re.compile(r"^(?:;\s*[pq]\d|\s*[-\u2013]\s*[pq]?\d)")
+
+
+def _chromosome_band(clean: str, start: int, end: int) -> bool:
+    """Is ``clean[start:end]`` a chromosome band ("band p13", "2p15-p16", "(p11.2;q11.2)"),
+    not a protein of that size (p16, p13 are also gene aliases)?"""
+    if not _BAND.match(clean[start:end]):
+        return False
+    return bool(_BAND_BEFORE.search(clean, max(0, start - 20), start) or _BAND_AFTER.match(clean[end : end + 12]))
+
+
+def _long_name(e: Entry) -> bool:
+    """A gene term that names a protein in lower case too: an approved symbol or a MeSH descriptor."""
+    return e.source == SRC_SYMBOL or (e.source == SRC_MESH_GENE and e.variant == "descriptor")
 
 
 def _occurrences(text: str, word: str) -> list[tuple[int, int]]:
@@ -1269,6 +1394,30 @@ _STEM_PATTERNS = (
     (re.compile(r"^[a-z]\d+$"), re.compile(r"[a-z]\d+$")),
     (re.compile(r"^\d+[a-z]$"), re.compile(r"\d+[a-z]$")),
 )
+
+
+def _range_to(toks: Tokens, j: int, head: str, by_start: dict[int, Candidate]) -> tuple[list[str], int] | None:
+    """A range from the gene ending at token ``j`` to a second name with the same stem: "freac-1 to
+    freac-7", "AKR1C1-AKR1C4". Returns the keys of the range after the head and the range's last token."""
+    m = re.search(r"(\d+)$", head)
+    k = j + 1
+    if m is None or k >= len(toks):
+        return None
+    texts, spaces = toks.text, toks.space
+    if texts[k].lower() in _RANGE_WORDS and spaces[j] and spaces[k]:
+        k += 1
+    elif texts[k] in ("-", "\u2010", "\u2013") and not spaces[j] and not spaces[k]:
+        k += 1
+    else:
+        return None
+    end = by_start.get(k)
+    m2 = re.search(r"(\d+)$", end.key) if end is not None else None
+    if end is None or m2 is None or end.key[: m2.start()] != head[: m.start()]:
+        return None
+    lo, hi = int(m.group(1)), int(m2.group(1))
+    if not lo < hi <= lo + 9:
+        return None
+    return [head[: m.start()] + str(v) for v in range(lo + 1, hi + 1)], end.j
 
 
 def _list_stem(head: str, item: str) -> str | None:

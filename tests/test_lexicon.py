@@ -20,12 +20,15 @@ from extractor.lexicon import (
     SRC_ALIAS,
     SRC_FAMPLEX,
     SRC_MESH_ENTRY,
+    SRC_MESH_GENE,
     SRC_MESH_NAME,
     SRC_PREV,
     SRC_SCR_NAME,
     SRC_SCR_SYNONYM,
     SRC_SYMBOL,
+    HgncRecord,
     Lexicon,
+    LexiconBuilder,
     MeshRecord,
     MeshTreeRules,
     chemical_variants,
@@ -33,6 +36,7 @@ from extractor.lexicon import (
     load_variant_rules,
     parse_hgnc,
     parse_mesh,
+    roman_symbol,
     roman_variant,
     singular,
 )
@@ -318,6 +322,14 @@ def test_roman_variants_of_gene_names():
     assert roman_variant("ligase 0") is None
 
 
+def test_roman_variants_of_symbols():
+    assert roman_symbol("CA3") == "CA III"
+    assert roman_symbol("ADH7") == "ADH VII"
+    assert roman_symbol("C3") is None  # one letter: "C III" is no way to write C3
+    assert roman_symbol("CA12") is None
+    assert roman_symbol("AKR1C1") is None
+
+
 def test_mesh_tree_rules():
     rules = MeshTreeRules.load()
     assert rules.kinds(["D02.455"]) == [CHEMICAL]
@@ -502,3 +514,73 @@ def test_supplementary_mapped_ids_may_be_comma_separated(tmp_path):
     path.write_text("C043060\t3,3-dimethylallyl pyrophosphate\tDMAPP\tD009943,D045782\n", encoding="utf-8")
     (rec,) = parse_mesh_tsv(path, supplementary=True)
     assert rec.mapped_to == ["D009943", "D045782"]
+
+
+def _mesh_gene_builder(descriptors: list[MeshRecord], supplementary: list[MeshRecord]) -> LexiconBuilder:
+    builder = LexiconBuilder()
+    rows = [
+        HgncRecord(f"HGNC:{i}", sym, "", "Approved", [], prev, str(100 + i), [], "gene with protein product")
+        for i, (sym, prev) in enumerate([("SELP", []), ("ESPL1", []), ("PRKCH", []), ("PRKCA", []), ("ZFY", [])])
+    ]
+    by_symbol = builder.add_hgnc(rows)
+    builder.add_mesh_genes(descriptors, supplementary, by_symbol)
+    return builder
+
+
+def _mesh_genes(builder: LexiconBuilder, term: str) -> set[str]:
+    return {builder.genes[int(e.target[1:])].symbol for e in builder.items.get(key(term), {}) if e.source == SRC_MESH_GENE}
+
+
+def test_mesh_human_protein_synonyms_name_their_gene():
+    scr = [
+        MeshRecord("C1", "SELP protein, human", ["CD62P protein, human", "selectin-P, human"], mapped_to=["D1"]),
+        MeshRecord("C2", "ESPL1 protein, human", ["separase protein, human", "dexamethasone-induced protein, human",
+                                                   "lens epithelial protein, human"], mapped_to=["D2"]),
+        MeshRecord("C3", "ZFY protein, human", ["finger protein, human"], mapped_to=["D2"]),
+        MeshRecord("C4", "Selp protein, mouse", ["mouse selectin, mouse"], mapped_to=["D1"]),
+    ]
+    b = _mesh_gene_builder([], scr)
+    assert _mesh_genes(b, "selectin-P") == {"SELP"}
+    assert _mesh_genes(b, "CD62P") == _mesh_genes(b, "CD62P protein") == {"SELP"}
+    assert _mesh_genes(b, "separase") == {"ESPL1"}
+    # what is left without "protein" is an adjective or a description, not a name
+    assert _mesh_genes(b, "dexamethasone-induced") == set()
+    assert _mesh_genes(b, "lens epithelial") == set()
+    assert _mesh_genes(b, "dexamethasone-induced protein") == {"ESPL1"}
+    # an English word with "protein" is no name at all
+    assert _mesh_genes(b, "finger protein") == _mesh_genes(b, "finger") == set()
+    assert _mesh_genes(b, "mouse selectin") == set()
+
+
+def test_mesh_descriptor_of_one_human_protein_names_the_gene():
+    desc = [
+        MeshRecord("D1", "P-Selectin", ["PADGEM", "Selectin, P"], trees=["D12.776.1"]),
+        MeshRecord("D2", "Protein Kinase C", ["PKC Serine-Threonine Kinase"], trees=["D12.776.2"]),
+        MeshRecord("D3", "Protein Kinase C-alpha", ["PKC-alpha"], trees=["D12.776.2.1"]),
+        MeshRecord("D4", "Selectins", [], trees=["D12.776.3"]),
+        MeshRecord("D5", "Heart", ["Heart Muscle"], trees=["A07.541"]),
+        MeshRecord("D6", "Chromosome Disorders", [], trees=["C23.550"]),
+        MeshRecord("D7", "Glycosylphosphatidylinositols", [], trees=["D10.1"]),
+    ]
+    scr = [
+        MeshRecord("C1", "SELP protein, human", ["heart muscle protein, human"], mapped_to=["D1", "D4"]),
+        MeshRecord("C2", "ESPL1 protein, human", ["separin protein, human"], mapped_to=["D4"]),
+        MeshRecord("C3", "PRKCH protein, human", ["PKC-alpha protein, human", "RDS protein, human"], mapped_to=["D2"]),
+        MeshRecord("C4", "PRKCA protein, human", [], mapped_to=["D3"]),
+        MeshRecord("C5", "Rare disease syndrome", ["RDS"], mapped_to=["D6"]),
+        MeshRecord("C6", "PA2024 fusion protein, human", [], mapped_to=["D1"]),
+        MeshRecord("C7", "ZFY protein, human", [], mapped_to=["D7"]),
+    ]
+    b = _mesh_gene_builder(desc, scr)
+    # (an engineered product mapped to the descriptor does not count)
+    assert _mesh_genes(b, "P-selectin") == _mesh_genes(b, "PADGEM") == {"SELP"}
+    assert _mesh_genes(b, "Glycosylphosphatidylinositols") == set()  # not a protein
+    assert _mesh_genes(b, "Selectin, P") == set()  # a permuted entry term
+    # a descriptor that several human proteins map to names their class
+    assert _mesh_genes(b, "Selectins") == set()
+    # a descriptor with narrower descriptors names a class, even if one human record maps to it
+    assert _mesh_genes(b, "Protein Kinase C") == set()
+    assert _mesh_genes(b, "PKC-alpha") == {"PRKCA"}  # not PRKCH, whose synonym is another descriptor's term
+    # a synonym that is a term of a descriptor the record does not map to, or of a disease
+    assert _mesh_genes(b, "heart muscle") == set()
+    assert _mesh_genes(b, "RDS") == set()

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from extractor.match import Matcher, MatchOptions, tokenize
+from extractor.match import Matcher, MatchOptions, _unclosed, tokenize
 
 pytestmark = pytest.mark.shared
 
@@ -138,6 +138,88 @@ def test_large_family_words_are_not_read_as_an_alias(genes):
     assert gene_ids(genes, "CCLs recruit monocytes") == set()
 
 
+def test_mesh_protein_names(shared_lexicon):
+    m = Matcher(shared_lexicon, MatchOptions(kinds=("genes",), gene_sources=("hgnc_symbol", "mesh_gene")))
+    # MeSH: "Separase" (descriptor of ESPL1), "leukosialin" (a synonym of SPN)
+    assert gene_ids(m, "separase cleaves cohesin") == {"9700"}
+    assert gene_ids(m, "leukosialin is sialylated") == {"6693"}
+    # in the plural a protein name names a class ("Mitogen-activated protein kinases" is not MOK)
+    assert gene_ids(m, "separases of plants") == set()
+
+
+def test_family_and_domain_words_after_a_gene_name(shared_lexicon):
+    m = Matcher(shared_lexicon, MatchOptions(kinds=("genes",), families=False))
+    assert gene_ids(m, "a member of the Rho family of GTPases") == set()
+    assert gene_ids(m, "binds to Src homology 2 domains") == set()
+    assert gene_ids(m, "ten EGF-like repeats") == set()
+    assert gene_ids(m, "a novel member of the TNF receptor superfamily") == set()
+    # a receptor the lexicon does not name is not its ligand
+    assert gene_ids(m, "the IL-2 receptor on T cells") == set()
+    assert gene_ids(m, "Src and EGF levels, the TNF level") == {"6714", "1950", "7124"}
+    # a hyphenated modifier: "dystrophin-associated glycoprotein", "tau-negative inclusions"
+    assert gene_ids(m, "a dystrophin-associated glycoprotein") == set()
+    assert gene_ids(m, "estrogen receptor-positive disease") == set()
+    # "like" and "related" only in a hyphenated word
+    assert gene_ids(m, "kinases like Src phosphorylate") == {"6714"}
+    assert gene_ids(m, "Src like all kinases") == {"6714"}
+
+
+def test_human_genes_only_drops_genes_of_other_organisms(shared_lexicon):
+    human = Matcher(shared_lexicon, MatchOptions(kinds=("genes",), human_genes_only=True))
+    every = Matcher(shared_lexicon, MatchOptions(kinds=("genes",)))
+    text = "the rat PAK1 and yeast RAD50 proteins"
+    assert gene_ids(every, text) == {"5058", "10111"}
+    assert gene_ids(human, text) == set()
+    # one lower-case word may stand between; a function word or "human" does not hide the gene
+    assert gene_ids(human, "the rat hepatic PAK1 protein") == set()
+    assert gene_ids(human, "rat and human PAK1") == {"5058"}
+    assert gene_ids(human, "in rat, PAK1 was") == {"5058"}
+
+
+def test_symbols_with_roman_numerals(genes):
+    # CA2, CA3, CA7 written as isozymes
+    assert gene_ids(genes, "the CA II, CA III, and CA VII genes") == {"760", "761", "766"}
+    # a Roman numeral takes no plural "s": "MinK is" is not MINK1 ("MINK I")
+    assert "50488" not in gene_ids(genes, "MinK is a widely expressed protein")
+
+
+def test_no_gene_across_an_unclosed_bracket(genes):
+    # "F(ST" is not FST, "der(4)" not the alias DER4 of IL1RL1
+    assert gene_ids(genes, "the Wright's F(ST) statistic") == set()
+    assert "9173" not in gene_ids(genes, "A der(4)(4qter --> p16.1) chromosome")
+    assert _unclosed("alpha2(V") and _unclosed("der(4") and not _unclosed("alpha1(V)")
+    # "interleukin (IL)-1": a closing bracket alone is fine
+    assert not _unclosed("IL)-1")
+    assert "3552" in gene_ids(genes, "interleukin (IL)-1 alpha")
+
+
+def test_chromosome_bands_are_not_genes(genes):
+    # p16 (CDKN2A), p13 (EXOSC1) and p11.2 (PSMD1) are aliases, and also bands
+    assert gene_ids(genes, "localisation to chromosome 2p15-p16 will help") == set()
+    assert gene_ids(genes, "maps to chromosome 20 on band p13 and") == set()
+    assert gene_ids(genes, "The t(X;18)(p11.2;q11.2) translocation") == set()
+    assert "1029" in gene_ids(genes, "loss of p16 in tumours")
+
+
+def test_ranges_to_a_second_name(genes):
+    # FOXC1, FOXC2, FOXL1, FOXF1, FOXF2 ... are "FREAC-1" to "FREAC-7"; AKR1C2, AKR1C3 between the ends
+    assert gene_ids(genes, "seven forkhead genes, freac-1 to freac-7, were") >= {"2296", "2297", "2298", "2299"}
+    assert gene_ids(genes, "the enzymes named AKR1C1-AKR1C4") == {"1645", "1646", "8644", "1109"}
+    assert gene_ids(genes, "AKR1C1 to AKR1C3") == {"1645", "1646", "8644"}
+
+
+def test_plural_aliases_name_a_class_without_families(shared_lexicon):
+    no_families = Matcher(shared_lexicon, MatchOptions(kinds=("genes",), families=False))
+    every = Matcher(shared_lexicon, MatchOptions(kinds=("genes",)))
+    # "cadherins" (an alias of CDH17 in the plural) is the protein class
+    assert "1015" in gene_ids(every, "adhesion molecules known as cadherins")
+    assert gene_ids(no_families, "adhesion molecules known as cadherins") == set()
+    # so does a gene name in the plural
+    names = Matcher(shared_lexicon, MatchOptions(kinds=("genes",), families=False, gene_sources=("hgnc_name",)))
+    assert gene_ids(names, "a family of neuronal cell adhesion molecules") == set()
+    assert gene_ids(names, "the neuronal cell adhesion molecule") == {"4897"}
+
+
 def test_gene_names_with_roman_numerals(shared_lexicon):
     m = Matcher(shared_lexicon, MatchOptions(kinds=("genes",), gene_sources=("hgnc_symbol", "hgnc_name")))
     # LIG3 "DNA ligase 3", HDAC2 "histone deacetylase 2"
@@ -256,6 +338,16 @@ def test_short_form_of_an_unknown_long_form_is_not_an_alias(genes):
     assert gene_ids(genes, "squalene synthase (SQS) and SQS activity") == set()
 
 
+def test_short_form_defined_as_a_protein_keeps_its_alias(shared_lexicon):
+    m = Matcher(shared_lexicon, MatchOptions(kinds=("genes",), families=False))
+    # "STEP" is an alias of PTPN5 (protein tyrosine phosphatase non-receptor type 5); its long
+    # form names a protein, though not as the HGNC name does
+    assert gene_ids(m, "a striatum-enriched phosphatase (STEP) gene; STEP is") == {"84867"}
+    # ... but not when the long form is a protein family ("protein kinase C", FamPlex PKC):
+    # "PKC" is then not the alias of PRRT2
+    assert gene_ids(m, "activation of protein kinase C (PKC) and PKC") == set()
+
+
 def test_disease_abbreviation(every):
     found = every.find("Parkinson's disease (PD) patients; PD is common.")
     assert [m.hits[0].identifier for m in found if m.text == "PD"] == ["D010300", "D010300"]
@@ -267,8 +359,10 @@ def test_defined_two_letter_symbol_is_a_gene(genes):
     assert gene_ids(genes, "GH fell.") == set()
 
 
-def test_residues_and_citations_are_not_genes_in_prose(genes):
+def test_residues_and_citations_are_not_genes_in_prose(genes, shared_lexicon):
     assert gene_ids(genes, "Tyr(906) and Cys672Trp [Proc. Natl. Acad. Sci. USA 91]") == set()
+    mesh = Matcher(shared_lexicon, MatchOptions(kinds=("genes",), gene_sources=("hgnc_symbol", "mesh_gene")))
+    assert gene_ids(mesh, "[Proc. Natl. Acad. Sci. USA 91]") == set()
 
 
 def test_defined_stop_word_needs_a_long_form_like_the_gene_name(genes):

@@ -2,7 +2,7 @@
 
 With ``EXTRACTOR_COMPILE=1`` in the environment, the matcher's hot modules
 (normalize, abbrev, match) are compiled to C extensions with mypyc, which
-makes annotation about a quarter faster; the compiled modules behave exactly
+makes annotation about a third faster; the compiled modules behave exactly
 as the Python sources. Compile for running batch jobs, not for developing:
 a compiled module shadows its source, so an edited source needs a rebuild.
 """

@@ -807,6 +807,7 @@ class Lexicon:
         self.max_key_length: int = tables["max_key_length"]
         self.manifest = read_manifest(directory)
         self._cache: dict[str, tuple[Entry, ...]] = {}
+        self._by_entrez: dict[str, int] | None = None  # gene index by NCBI Gene ID, made on first use
 
     def lookup(self, k: str) -> tuple[Entry, ...]:
         """All entries stored under key ``k`` (empty if none)."""
@@ -840,10 +841,9 @@ class Lexicon:
 
     def gene_targets_by_entrez(self, entrez: str) -> int:
         """Index of the gene with this NCBI Gene ID."""
-        index = self.__dict__.get("_by_entrez")
+        index = self._by_entrez
         if index is None:
-            index = {g.entrez: i for i, g in enumerate(self.genes)}
-            self.__dict__["_by_entrez"] = index
+            index = self._by_entrez = {g.entrez: i for i, g in enumerate(self.genes)}
         return index[entrez]
 
     def gene_targets(self, target: str) -> tuple[int, ...]:

@@ -68,9 +68,9 @@ def mentions_to_rows(
                 target = chems if m.kind == CHEMICAL else dis if m.kind == DISEASE else None
                 if target is None:
                     continue
-                k = (m.text, hit.identifier)
-                if k not in target:
-                    target[k] = ConceptRow(m.text, hit.identifier, provenance=prov)
+                ck = (m.text, hit.identifier)
+                if ck not in target:
+                    target[ck] = ConceptRow(m.text, hit.identifier, provenance=prov)
     return list(genes.values()), list(chems.values()), list(dis.values())
 
 

@@ -775,13 +775,9 @@ class Matcher:
                 and not spaces[k]
                 and texts[k + 1].isdigit()
             ):
-                number = re.search(r"(\d+)$", head)
-                hi = int(texts[k + 1])
-                if number:
-                    lo = int(number.group(1))
-                    if lo < hi <= lo + 9:
-                        expanded = [head[: number.start()] + str(v) for v in range(lo + 1, hi + 1)]
-                        last = k + 1
+                expanded = _numbered_range(head, int(texts[k + 1]))
+                if expanded:
+                    last = k + 1
             else:
                 ranged = _range_to(toks, j, head, by_start)
                 if ranged is not None:
@@ -1399,7 +1395,7 @@ _STEM_PATTERNS = (
 def _range_to(toks: Tokens, j: int, head: str, by_start: dict[int, Candidate]) -> tuple[list[str], int] | None:
     """A range from the gene ending at token ``j`` to a second name with the same stem: "freac-1 to
     freac-7", "AKR1C1-AKR1C4". Returns the keys of the range after the head and the range's last token."""
-    m = re.search(r"(\d+)$", head)
+    m = _TRAILING_NUMBER.search(head)
     k = j + 1
     if m is None or k >= len(toks):
         return None
@@ -1411,13 +1407,26 @@ def _range_to(toks: Tokens, j: int, head: str, by_start: dict[int, Candidate]) -
     else:
         return None
     end = by_start.get(k)
-    m2 = re.search(r"(\d+)$", end.key) if end is not None else None
+    m2 = _TRAILING_NUMBER.search(end.key) if end is not None else None
     if end is None or m2 is None or end.key[: m2.start()] != head[: m.start()]:
         return None
-    lo, hi = int(m.group(1)), int(m2.group(1))
+    expanded = _numbered_range(head, int(m2.group()))
+    return (expanded, end.j) if expanded else None
+
+
+_TRAILING_NUMBER = re.compile(r"\d+$")
+
+
+def _numbered_range(head: str, hi: int) -> list[str]:
+    """Keys after ``head`` up to the number ``hi``, on head's stem: ("tgfb1", 3) -> ["tgfb2", "tgfb3"];
+    empty unless ``head`` ends in a number below ``hi`` by at most 9."""
+    m = _TRAILING_NUMBER.search(head)
+    if m is None:
+        return []
+    lo = int(m.group())
     if not lo < hi <= lo + 9:
-        return None
-    return [head[: m.start()] + str(v) for v in range(lo + 1, hi + 1)], end.j
+        return []
+    return [head[: m.start()] + str(v) for v in range(lo + 1, hi + 1)]
 
 
 def _list_stem(head: str, item: str) -> str | None:

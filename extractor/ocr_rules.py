@@ -67,7 +67,7 @@ import heapq
 import re
 import unicodedata
 from functools import lru_cache
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, Sequence
 
 from .lexicon import CHEMICAL, DISEASE, GENE, NONGENE, SRC_FAMPLEX, SRC_SYMBOL, Entry
 from .normalize import case_key, key as make_key, key_drops
@@ -518,9 +518,7 @@ class Reader:
 
     def _miscased(self, k: str, text: str) -> bool:
         """Is ``text`` a gene term only, none of whose entries is written in its letter case ("Jakl" for JAKL)?"""
-        entries = self.lex.lookup(k)
-        ck = case_key(text)
-        return all(e.kind == GENE for e in entries) and not any(case_key(e.term) == ck for e in entries)
+        return _genes_in_other_case(self.lex.lookup(k), text)
 
     def _evaluate(self, v: Variant, lower: bool) -> Reading | None:
         if "slash" in v.kinds:
@@ -975,6 +973,12 @@ def _prefixed_reading(
     return None
 
 
+def _genes_in_other_case(entries: Sequence[Entry], text: str) -> bool:
+    """Are ``entries`` genes only, none of them written in the letter case of ``text``?"""
+    ck = case_key(text)
+    return all(e.kind == GENE for e in entries) and not any(case_key(e.term) == ck for e in entries)
+
+
 def _miscased_rank(matcher: "Matcher", c: "Candidate", clean: str) -> int | None:
     """The matcher's rank of a literal hit that names genes only, none in the letter case of the text.
 
@@ -982,10 +986,7 @@ def _miscased_rank(matcher: "Matcher", c: "Candidate", clean: str) -> int | None
     TNFC, "Rapl" for RAPL) yields to a cheap, better-ranked reading of its
     words; None for any other hit.
     """
-    if c.extra or any(e.kind != GENE for e in c.entries):
-        return None
-    ck = case_key(c.case_span(clean))
-    if any(case_key(e.term) == ck for e in c.entries):
+    if c.extra or not _genes_in_other_case(c.entries, c.case_span(clean)):
         return None
     resolved = c.override if c.override is not None else matcher.resolve(c, clean)
     res = resolved.get(GENE)

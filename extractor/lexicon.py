@@ -806,12 +806,13 @@ class Lexicon:
         self.families: dict[str, tuple[int, ...]] = tables["families"]
         self.max_key_length: int = tables["max_key_length"]
         self.manifest = read_manifest(directory)
-        self._cache: dict[str, tuple[Entry, ...]] = {}
+        #: entries by key, as filled by ``lookup`` (a hot loop may read it before calling ``lookup``)
+        self.entries_cache: dict[str, tuple[Entry, ...]] = {}
         self._by_entrez: dict[str, int] | None = None  # gene index by NCBI Gene ID, made on first use
 
     def lookup(self, k: str) -> tuple[Entry, ...]:
         """All entries stored under key ``k`` (empty if none)."""
-        hit = self._cache.get(k)
+        hit = self.entries_cache.get(k)
         if hit is None:
             kid = self.trie.get(k)
             if kid is None:
@@ -819,9 +820,9 @@ class Lexicon:
             else:
                 raw = bytes(self._entries[self._offsets[kid] : self._offsets[kid + 1]])
                 hit = tuple(Entry.decode(part) for part in raw.split(ENTRY_SEP))
-            if len(self._cache) > 200_000:
-                self._cache.clear()
-            self._cache[k] = hit
+            if len(self.entries_cache) > 200_000:
+                self.entries_cache.clear()
+            self.entries_cache[k] = hit
         return hit
 
     def prefixes(self, text: str) -> list[str]:

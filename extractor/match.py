@@ -509,9 +509,11 @@ class Stream:
         p = 0
         prev_space = True
         texts, spaces = toks.text, toks.space
-        get_info = _INFO_CACHE.get
         for i, t in enumerate(texts):
-            k, cls = get_info(t) or token_info(t)
+            info = _INFO_CACHE.get(t)
+            if info is None:
+                info = token_info(t)
+            k, cls = info
             if cls == _CONTENT:
                 pos[i] = p
                 parts.append(k)
@@ -587,7 +589,8 @@ class Matcher:
         self.max_len = lexicon.max_key_length
         self.derivations = tuple(d for d in self.rules.derivations if d[0] in self.kind_set)
         self._derivation_suffixes = tuple(d[1] for d in self.derivations)
-        self._start_info: dict[str, tuple[int, bool, str, bool]] = {}
+        self._start_info: dict[str, tuple[int, bool, str, bool, tuple[str, ...], int]] = {}
+        self._extends: dict[str, bool] = {}
         # function words in lower case or capitalised never start a name
         self._no_start = frozenset(
             w for fw in self.rules.function_words for w in (fw, fw.capitalize())
@@ -606,16 +609,19 @@ class Matcher:
         n = len(toks)
         out: list[Candidate] = []
         lookup = self.lex.lookup
+        entry_cache = self.lex.entries_cache
         prefixes = self.lex.trie.prefixes
         plurals = self.options.plurals
         max_len = self.max_len
         start_info = self._start_info
+        extends = self._extends
+        n_keys = len(keys)
         for i in stream.starts:
             t = texts[i]
             info = start_info.get(t)
             if info is None:
                 info = self._token_start_info(t)
-            shortest, detached, prefix, derived = info
+            shortest, detached, prefix, derived, own, klen = info
             s0 = pos[i]
             if shortest:
                 prefixed = (
@@ -626,7 +632,17 @@ class Matcher:
                     and not spaces[i + 1]
                     and content[i + 2]
                 )
-                for k in prefixes(keys[s0 : s0 + max_len]):
+                # Keys longer than the token's own key start with it and the next
+                # character of the stream: only if some key does is the trie asked.
+                probe_end = s0 + klen + 1
+                longer = False
+                if probe_end <= n_keys:
+                    probe = keys[s0:probe_end]
+                    has = extends.get(probe)
+                    if has is None:
+                        has = self._has_prefix(probe)
+                    longer = has
+                for k in prefixes(keys[s0 : s0 + max_len]) if longer else own:
                     if len(k) < shortest:
                         continue  # ends inside the token, even with a plural "s" after it
                     e = s0 + len(k)
@@ -638,9 +654,12 @@ class Matcher:
                         if j is None or not plurals or keys[e] != "s" or len(k) < 3 or clean[tends[j] - 1] != "s":
                             continue
                         method = "plural"
+                    entries = entry_cache.get(k)
+                    if entries is None:
+                        entries = lookup(k)
                     out.append(
                         Candidate(
-                            i, j, starts[i], tends[j], k, lookup(k), method, prefixed, (), -1, tends[j] - (method == "plural")
+                            i, j, starts[i], tends[j], k, entries, method, prefixed, (), -1, tends[j] - (method == "plural")
                         )
                     )
             if prefix:
@@ -652,18 +671,29 @@ class Matcher:
         self._drop_charged(out, toks)
         return out
 
-    def _token_start_info(self, t: str) -> tuple[int, bool, str, bool]:
+    def _has_prefix(self, probe: str) -> bool:
+        """Cached: whether some lexicon key starts with ``probe``."""
+        has = self.lex.has_prefix(probe)
+        if len(self._extends) > 300_000:
+            self._extends.clear()
+        self._extends[probe] = has
+        return has
+
+    def _token_start_info(self, t: str) -> tuple[int, bool, str, bool, tuple[str, ...], int]:
         """Cached per token text: what a candidate starting at this token may be.
 
         Returns the length of the shortest key that can end at the token's end
         (its key's length, one less for a plural "s"; 0 if no lexicon key starts
         with the token's key, so the trie is not asked), whether it is a detached
         modifier prefix ("p" of "p-ERK"), the attached modifier prefix it may
-        carry ("p" of "pERK"), and whether it ends like a derived word
-        ("-ergic", "-etic"). Function words never start a name.
+        carry ("p" of "pERK"), whether it ends like a derived word ("-ergic",
+        "-etic"), the lexicon keys among the token's key and its singular,
+        shortest first (the keys found at this token when no longer key goes
+        on with the next token), and the length of the token's key. Function
+        words never start a name.
         """
         if t in self._no_start:
-            info: tuple[int, bool, str, bool] = (0, False, "", False)
+            info: tuple[int, bool, str, bool, tuple[str, ...], int] = (0, False, "", False, (), 0)
         else:
             k = token_key(t)
             plural = k.endswith("s") and len(k) > 3
@@ -678,7 +708,8 @@ class Matcher:
                         break
             derived = bool(self.derivations) and len(t) > 4 and t.lower().endswith(self._derivation_suffixes)
             shortest = (len(k) - 1 if plural else len(k)) if can_start else 0
-            info = (shortest, t in self.rules.detached_prefixes, prefix, derived)
+            own = tuple(x for x in ((k[:-1],) if plural else ()) + (k,) if can_start and x in self.lex.trie)
+            info = (shortest, t in self.rules.detached_prefixes, prefix, derived, own, len(k))
         if len(self._start_info) > 300_000:
             self._start_info.clear()
         self._start_info[t] = info

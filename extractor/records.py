@@ -34,7 +34,7 @@ ANNOTATION_KEYS = ("genes", "chemicals", "diseases")
 MESH_SOURCE = "MESH"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class GeneRow:
     """One gene annotation row (a FamPlex family gives one row per member gene)."""
 
@@ -58,7 +58,7 @@ class GeneRow:
         return out
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ConceptRow:
     """One chemical or disease annotation row."""
 

@@ -11,7 +11,7 @@ import os
 
 from setuptools import setup
 
-COMPILED_MODULES = ["extractor/normalize.py", "extractor/abbrev.py", "extractor/match.py"]
+COMPILED_MODULES = ["extractor/normalize.py", "extractor/abbrev.py", "extractor/match.py", "extractor/records.py", "extractor/pipeline.py"]
 
 ext_modules = []
 if os.environ.get("EXTRACTOR_COMPILE", "").strip() not in ("", "0"):

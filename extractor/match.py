@@ -295,6 +295,11 @@ _DASHES = "\\-\u2010\u2011\u2012\u2013\u2014\u2015\u2212~"
 _OPEN = "\\(\\[\\{\"'\u201c\u2018\u00ab<*\u2022\u00b7"
 _CLOSE = "\\)\\]\\}\"'\u201d\u2019\u00bb>,;:.!?*\u2022\u00b7"
 HYPHENS = frozenset("-\u2010\u2011")
+_INFIXES = f"/{_DASHES}()\\[\\]{{}}=<>;|\u2190\u2192\u2194\u00d7"
+#: a character at which one of the tokenizer's rules can split a word (prefix, suffix or infix)
+_SPLITTABLE = re.compile(f"[{_OPEN}{_CLOSE}{_INFIXES},:+]")
+_OPEN_CHARS = frozenset(_OPEN.replace("\\", ""))
+_CLOSE_CHARS = frozenset(_CLOSE.replace("\\", ""))
 
 
 @lru_cache(maxsize=1)
@@ -320,7 +325,7 @@ def tokenizer() -> Any:
     suffixes = compile_suffix_regex([f"[{_CLOSE}]"])
     infixes = compile_infix_regex(
         [
-            f"[/{_DASHES}()\\[\\]{{}}=<>;|\u2190\u2192\u2194\u00d7]",
+            f"[{_INFIXES}]",
             r"(?<=[^\s,]),(?=[^\s])",
             r"(?<=\w):(?=\w)",
             r"\+(?=\w)",
@@ -369,10 +374,28 @@ _WHITESPACE = re.compile(r"\s+")
 
 
 def _learn_words(words: list[str]) -> None:
-    """Tokenize words not yet in the cache with one spaCy call and cache their tokens."""
+    """Tokenize words not yet in the cache with one spaCy call and cache their tokens.
+
+    A word without any character that the tokenizer's rules split at
+    (``_SPLITTABLE``) is one token, and a word only wrapped in brackets or
+    punctuation splits as ``_affix_tokens`` says: the tokenizer has no
+    special cases, so such words are cached without asking spaCy.
+    """
     if len(_WORD_CACHE) + len(words) > 300_000:
         _WORD_CACHE.clear()
-    new = list(dict.fromkeys(w for w in words if w not in _WORD_CACHE))
+    new: list[str] = []
+    for w in dict.fromkeys(words):
+        if w not in _WORD_CACHE:
+            if _SPLITTABLE.search(w) is None:
+                _WORD_CACHE[w] = None
+                continue
+            wrapped = _affix_tokens(w)
+            if wrapped is not None:
+                _WORD_CACHE[w] = wrapped
+            else:
+                new.append(w)
+    if not new:
+        return
     starts, ends = _spacy_offsets(" ".join(new))
     t = 0
     base = 0
@@ -384,6 +407,26 @@ def _learn_words(words: list[str]) -> None:
             t += 1
         _WORD_CACHE[w] = tuple(toks) if len(toks) > 1 else None
         base = limit + 1
+
+
+def _affix_tokens(w: str) -> tuple[tuple[str, int, int], ...] | None:
+    """Tokens of a word that is only wrapped in brackets or punctuation ("(kinase),"); None for others.
+
+    The tokenizer's prefix and suffix rules split off one opening character at
+    the start and one closing character at the end of a word at a time, until
+    neither is left; a rest without any character that a rule splits at is
+    one token. Words whose rest is empty or has such characters are left to spaCy.
+    """
+    n = len(w)
+    a = 0
+    while a < n and w[a] in _OPEN_CHARS:
+        a += 1
+    b = n
+    while b > 0 and w[b - 1] in _CLOSE_CHARS:
+        b -= 1
+    if b <= a or _SPLITTABLE.search(w, a, b) is not None:
+        return None
+    return tuple([(w[i], i, i + 1) for i in range(a)] + [(w[a:b], a, b)] + [(w[i], i, i + 1) for i in range(b, n)])
 
 
 def _tokenize_words(text: str, offset: int, out: Tokens) -> None:

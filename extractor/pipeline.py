@@ -58,19 +58,22 @@ def mentions_to_rows(
     chems: dict[tuple, ConceptRow] = {}
     dis: dict[tuple, ConceptRow] = {}
     for m in mentions:
+        kind = m.kind
+        text = m.text
         prov = {"field": m.field, "start": m.start, "end": m.end, "method": m.method} if provenance else None
-        for hit in m.hits:
-            if m.kind == GENE and isinstance(hit, GeneHit):
-                k = (m.text, hit.symbol, hit.source, hit.entrez)
-                if k not in genes:
-                    genes[k] = GeneRow(m.text, hit.symbol, hit.source, hit.hgnc_symbol, hit.entrez, prov)
-            elif isinstance(hit, ConceptHit):
-                target = chems if m.kind == CHEMICAL else dis if m.kind == DISEASE else None
-                if target is None:
-                    continue
-                ck = (m.text, hit.identifier)
-                if ck not in target:
-                    target[ck] = ConceptRow(m.text, hit.identifier, provenance=prov)
+        if kind == GENE:
+            for hit in m.hits:
+                if isinstance(hit, GeneHit):
+                    k = (text, hit.symbol, hit.source, hit.entrez)
+                    if k not in genes:
+                        genes[k] = GeneRow(text, hit.symbol, hit.source, hit.hgnc_symbol, hit.entrez, prov)
+        elif kind == CHEMICAL or kind == DISEASE:
+            target = chems if kind == CHEMICAL else dis
+            for hit in m.hits:
+                if isinstance(hit, ConceptHit):
+                    ck = (text, hit.identifier)
+                    if ck not in target:
+                        target[ck] = ConceptRow(text, hit.identifier, provenance=prov)
     return list(genes.values()), list(chems.values()), list(dis.values())
 
 

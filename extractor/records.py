@@ -101,7 +101,10 @@ class FigureRecord:
     def with_annotations(
         self, genes: Sequence[GeneRow], chemicals: Sequence[ConceptRow], diseases: Sequence[ConceptRow]
     ) -> "FigureRecord":
-        return replace(self, genes=tuple(genes), chemicals=tuple(chemicals), diseases=tuple(diseases))
+        return FigureRecord(
+            self.figid, self.caption, self.meta, self.ocr_text, self.body,
+            tuple(genes), tuple(chemicals), tuple(diseases), self.path,
+        )  # fmt: skip
 
 
 class RecordError(NamedTuple):
@@ -800,7 +803,11 @@ def tsv_line(fields: Iterable[str]) -> str:
 
 def read_records(path: str | os.PathLike[str]) -> tuple[list[FigureRecord], list[RecordError]]:
     """All records of an input path, and the errors met (for small inputs and tests)."""
-    records, errors = [], []
+    records: list[FigureRecord] = []
+    errors: list[RecordError] = []
     for item in iter_records(path):
-        (errors if isinstance(item, RecordError) else records).append(item)
+        if isinstance(item, RecordError):
+            errors.append(item)
+        else:
+            records.append(item)
     return records, errors

@@ -69,6 +69,30 @@ def test_tokens_are_spacys_whatever_the_whitespace(text):
         assert (toks.text, toks.start, toks.end, toks.space) == expected
 
 
+def test_words_without_split_characters_skip_spacy_and_match_it():
+    """Random words over letters, digits, Greek and every split character: tokens equal spaCy's.
+
+    Words with no split character, or only wrapped in brackets and punctuation,
+    are tokenized without spaCy; the rest by spaCy.
+    """
+    import random
+
+    from extractor.match import _WORD_CACHE, tokenizer
+
+    rng = random.Random(7)
+    alphabet = "aZ9\u03b1\u00e9_#%&@^$" + "([{\"'\u201c\u2018\u00ab<*\u2022\u00b7)]}\u201d\u2019\u00bb>,;:.!?/-\u2013~=|+\u2192\u00d7"
+    words = ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 7))) for _ in range(3000)]
+    words += ["kinase", "IL6", "GSK3\u03b2", "p53_wt", "x#y", "(kinase),", '"a"', "()", "a-b,", "*a*", "x.", "'", "(("]
+    text = " ".join(words)
+    _WORD_CACHE.clear()
+    doc = tokenizer()(text)
+    toks = tokenize(text)
+    assert toks.text == [t.text for t in doc]
+    assert toks.start == [t.idx for t in doc]
+    assert _WORD_CACHE["kinase"] is None and _WORD_CACHE["GSK3\u03b2"] is None  # cached without spaCy
+    assert _WORD_CACHE["(kinase),"] == (("(", 0, 1), ("kinase", 1, 7), (")", 7, 8), (",", 8, 9))
+
+
 def test_spelling_variants_of_symbols(genes):
     assert "2932" in gene_ids(genes, "GSK-3β")
     assert "2932" in gene_ids(genes, "GSK3beta")

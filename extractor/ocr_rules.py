@@ -13,7 +13,8 @@ prose is never touched. Readings, and the ``Mention.method`` they give:
   look-alike after an upper-case stem or a digit ("IFN-y" IFNγ, "NFxB" NF-κB,
   "TNFC" TNFα).
 * ``ocr-swap``: ordinary OCR confusions, 0/O, 1/I/l, 5/S, 8/B, 2/Z, 4/A,
-  rn/m, ... ("STATI" STAT1, "PIPSK" PIP5K, "GSK-38" GSK-3β, "P13K" PI3K).
+  rn/m, ... ("STATI" STAT1, "PIPSK" PIP5K, "GSK-38" GSK-3β, "P13K" PI3K);
+  the digits of a number read as letters are one error ("ILIO" IL10).
 * ``ocr-join``: a space put in before or after a number, or a hyphen lost
   ("VPS 45" VPS45, "bclxl" Bcl-xL).
 * ``ocr-split``: a lost slash, dropped or read as I/l/1/| ("ATP7AB" ATP7A/B,
@@ -99,6 +100,7 @@ MAX_VARIANTS = 160  # variants tried per word, cheapest first
 MAX_SPAN_TOKENS = 6  # tokens of one word read together
 MAX_JOIN_DIGITS = 3  # "VPS 45": a number of up to this many digits joins the word next to it
 MIN_KEY = 3  # key characters a reading that changed characters must have
+NUMBER_RUN_KEY = 4  # from this many key characters, the digits of one misread number count as one edit ("ILIO")
 MAX_READ_KEY = 30  # longer words (key characters) get no readings
 FUZZY_MIN = 5  # key length from which fuzzy matching is tried
 FUZZY_LONG = 8  # key length from which two edits are allowed
@@ -379,6 +381,29 @@ def _occupies(e: Edit) -> frozenset[float]:
     return frozenset(x / 2 for x in range(2 * e.pos, 2 * (e.pos + e.length) - 1))
 
 
+def _digit_repair(e: Edit) -> bool:
+    """A letter or mark read for a digit ("I>1", "O>0", "S>5")."""
+    return e.kind == "swap" and e.length == 1 and e.text.isdigit() and not e.read.isdigit()
+
+
+def _extends_number(text: str, edits: list[Edit], combo: tuple[int, ...], k: int) -> bool:
+    """Does edit ``k`` repair a digit right next to another digit repair of ``combo`` ("ILIO" IL10)?
+
+    A number misread as letters is one error of the engine, not one per
+    digit, where it ends the word or comes before a separator ("Mxell" Mre11,
+    not "glod" g10d) and does not start with 0 ("pol" is not p01).
+    """
+    e = edits[k]
+    if not _digit_repair(e):
+        return False
+    for x in combo:
+        o = edits[x]
+        if _digit_repair(o) and abs(o.pos - e.pos) == 1:
+            left, right = (o, e) if o.pos < e.pos else (e, o)
+            return left.text != "0" and not text[right.pos + 1 : right.pos + 2].isalpha()
+    return False
+
+
 def _apply(text: str, edits: list[Edit]) -> str:
     for e in sorted(edits, key=lambda e: (e.pos, e.length), reverse=True):
         text = text[: e.pos] + e.text + text[e.pos + e.length :]
@@ -388,15 +413,17 @@ def _apply(text: str, edits: list[Edit]) -> str:
 def variants(text: str, lower: bool = False, limit: int = MAX_VARIANTS) -> list[Variant]:
     """Readings of ``text`` by the confusion table, cheapest first (not ``text`` itself).
 
-    At most :func:`max_edits` edits (dropped stray marks not counted, one
-    slash at most, none overlapping another) within a cost budget, at most
+    At most :func:`max_edits` edits (dropped stray marks not counted, the
+    digits of one misread number counted once, one slash at most, none
+    overlapping another) within a cost budget, at most
     ``limit`` variants. ``lower``: the whole text is in lower case (an engine
     that lower-cases), so letter case says nothing.
     """
     edits = _edits(text, lower)
     if not edits:
         return []
-    allowed = max_edits(len(make_key(text)))
+    klen = len(make_key(text))
+    allowed = max_edits(klen)
     budget = 1.5 * allowed + 1.0
     room = [_occupies(e) for e in edits]
     counts = [e.kind != "strip" for e in edits]
@@ -436,9 +463,10 @@ def variants(text: str, lower: bool = False, limit: int = MAX_VARIANTS) -> list[
             c = cost + edits[k].cost
             if c > budget:
                 break  # edits are sorted by cost
-            if (counts[k] and used >= allowed) or (slash[k] and has_slash) or not room[k].isdisjoint(taken):
+            counted = counts[k] and not (klen >= NUMBER_RUN_KEY and _extends_number(text, edits, combo, k))
+            if (counted and used >= allowed) or (slash[k] and has_slash) or not room[k].isdisjoint(taken):
                 continue
-            heapq.heappush(heap, (c, combo + (k,), taken | room[k], used + counts[k], has_slash or slash[k]))
+            heapq.heappush(heap, (c, combo + (k,), taken | room[k], used + counted, has_slash or slash[k]))
     return out
 
 

@@ -89,6 +89,16 @@ def test_variants_are_cheapest_first_and_bounded() -> None:
     assert "Rec8" not in {v.text for v in ocr_rules.variants("RecB")}
 
 
+def test_digits_of_one_misread_number_count_as_one_edit() -> None:
+    # a word of 4 key characters gets one edit, but "IO" read for the number 10 is one error
+    assert "IL10" in {v.text for v in ocr_rules.variants("ILIO")}
+    assert "I1I0" not in {v.text for v in ocr_rules.variants("IIIO")}  # not adjacent: two edits
+    # not inside a word ("glod" is not g10d), not a number starting with 0, not in 3-character words
+    assert "g10d" not in {v.text for v in ocr_rules.variants("glod")}
+    assert "IL01" not in {v.text for v in ocr_rules.variants("ILOI")}
+    assert "p01" not in {v.text for v in ocr_rules.variants("pol", lower=True)}
+
+
 def test_realign_moves_separators_to_the_term() -> None:
     assert ocr_rules.realign("bclxl", "Bcl-xL") == "bcl-xl"
     assert ocr_rules.realign("VPS 45", "VPS45") == "VPS45"
@@ -168,6 +178,9 @@ def test_digit_letter_swaps(shared_lexicon: Lexicon) -> None:
     assert genes(find(shared_lexicon, "PIPSK")) == genes(find(shared_lexicon, "PIP5K", LITERAL)) != set()
     assert genes(find(shared_lexicon, "GSK-38")) == {"GSK3B"}
     assert genes(find(shared_lexicon, "GSK3ß")) == {"GSK3B"}
+    # the digits of one number read as letters are one error: "ILIO" IL10, "Mxell" Mre11 (x for r)
+    assert genes(find(shared_lexicon, "ILIO")) == {"IL10"}
+    assert genes(find(shared_lexicon, "Mxell")) == {"MRE11"}
     # a literal hit is never replaced: CD38 is not read as CD3B
     m = only(find(shared_lexicon, "CD38"))
     assert (m.method, genes([m])) == ("exact", {"CD38"})

@@ -25,7 +25,8 @@ prose is never touched. Readings, and the ``Mention.method`` they give:
 * ``ocr-case``: text without any capital (engines that lower-case their
   output): two-character symbols are read in the casing of the lexicon term
   ("gq" Gq, "c4" C4), and modifier prefixes come off ("pcreb" CREB).
-* ``ocr-fuzzy`` (rapidfuzz): a word of 5+ key characters nothing else reads,
+* ``ocr-fuzzy`` (rapidfuzz): a word of 5+ key characters nothing else reads
+  (nor reads two ways as well: "CASPIQ" is CASP10 or CASP1/2, so neither),
   within one edit (5-7) or two (8+) of exactly one gene key, digits kept, the
   first and last characters not replaced, and in short words only look-alike
   letters replaced ("Notck3" NOTCH3, "RasGRP2H" RASGRP2); names (7+ letters,
@@ -910,17 +911,20 @@ def ocr_candidates(matcher: "Matcher", clean: str, toks: "Tokens", found: "list[
         # a reading takes in a literal hit whole or not at all ("pro-IL-1B": not "pro-IL")
         spans = [(i, j) for i, j in spans if not any(i <= kj and ki <= j and not (i <= ki and kj <= j) for ki, kj in kept)]
         word_choices = []
+        undecided = False  # readings that name other genes as likely: fuzzy matching does not choose either
         for i, j in spans:
             g = gain(i, j)
             if g:
                 best = _best_reading(matcher, reader, clean, toks, i, j, lower, g)
-                if best is not None:
+                if isinstance(best, _Choice):
                     word_choices.append(best)
+                elif best:
+                    undecided = True
         if a == b and content[a] and not covered[a] and matcher.options.prefixes:
             best = _prefixed_reading(matcher, reader, clean, toks, a, gain(a, a), lower)
             if best is not None:
                 word_choices.append(best)
-        if not word_choices and open_words[w]:
+        if not word_choices and not undecided and open_words[w]:
             # fuzzy: the whole word, or one token of it, that nothing else reads
             for i, j in sorted({(a, b)} | {(t, t) for t in range(a, b + 1) if content[t]}):
                 if any(covered[t] for t in range(i, j + 1)) or not content[i] or not content[j]:
@@ -1038,8 +1042,11 @@ def _explains(matcher: "Matcher", c: "Candidate", clean: str) -> bool:
 
 def _best_reading(
     matcher: "Matcher", reader: Reader, clean: str, toks: "Tokens", i: int, j: int, lower: bool, gain: int
-) -> _Choice | None:
-    """The cheapest reading of tokens ``i..j`` that resolves to genes (None if none, or if two as good disagree)."""
+) -> _Choice | bool:
+    """The cheapest reading of tokens ``i..j`` that resolves to genes.
+
+    False if there is none; True if two as good name other genes (no telling which).
+    """
     text = clean[toks.start[i] : toks.end[j]]
     best: list[_Choice] = []
     for r in reader.readings(text, lower):
@@ -1053,11 +1060,11 @@ def _best_reading(
         if not best or ch.cost == best[0].cost:
             best.append(ch)
     if not best:
-        return None
+        return False
     top_rank = min(c.rank for c in best)
     top = [c for c in best if c.rank == top_rank]
     if len({c.genes for c in top}) > 1:
-        return None  # as cheap, as good, and other genes: no telling which
+        return True  # as cheap, as good, and other genes: no telling which
     return top[0]
 
 

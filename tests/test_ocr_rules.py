@@ -181,6 +181,12 @@ def test_digit_letter_swaps(shared_lexicon: Lexicon) -> None:
     # the digits of one number read as letters are one error: "ILIO" IL10, "Mxell" Mre11 (x for r)
     assert genes(find(shared_lexicon, "ILIO")) == {"IL10"}
     assert genes(find(shared_lexicon, "Mxell")) == {"MRE11"}
+    # Z for a 7 or (inside a word) a 3, Q for a 9 at the end
+    assert genes(find(shared_lexicon, "pZOS6K")) == {"RPS6KB1"}
+    assert genes(find(shared_lexicon, "CDZe")) == {"CD3E"}
+    assert genes(find(shared_lexicon, "CASPQ")) == {"CASP9"}
+    # "?" for a digit the engine could not read: 2, 7 or 8, and where two name genes, neither
+    assert genes(find(shared_lexicon, "ABCG?")) == set()  # ABCG2 or ABCG8
     # a literal hit is never replaced: CD38 is not read as CD3B
     m = only(find(shared_lexicon, "CD38"))
     assert (m.method, genes([m])) == ("exact", {"CD38"})
@@ -217,6 +223,7 @@ def test_letters_of_similar_shape(shared_lexicon: Lexicon) -> None:
     gpcr = genes(find(shared_lexicon, "GPCR", LITERAL))
     assert len(gpcr) > 10 and genes(find(shared_lexicon, "GFCR")) == gpcr  # F for P in a 4-character word
     assert genes(find(shared_lexicon, "TGEB")) == {"TGFB1", "TGFB2", "TGFB3"}  # E for F
+    assert genes(find(shared_lexicon, "MWP3")) == {"MMP3"}  # W for M
     assert genes(find(shared_lexicon, "B-anestin")) == {"ARRB1", "ARRB2"}  # rr read as n
     assert genes(find(shared_lexicon, "Pxk2")) == {"PTK2B"} and genes(find(shared_lexicon, "Cxk")) == {"CRK"}  # x for y, r
     assert genes(find(shared_lexicon, "CASPO")) == {"CASP9"}  # a 9 without its tail

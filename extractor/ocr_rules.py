@@ -341,6 +341,8 @@ def _edits(text: str, lower: bool) -> list[Edit]:
                 else:
                     if not lower and _camel_suffix(text, p, end):
                         continue
+                    if not r.meant and text[p - length : p] == read:
+                        continue  # a letter after the same letter is no stray mark: "II" is a Roman numeral
                     if klen <= 3 and r.meant.isdigit() and text.isalpha() and not lower:
                         continue  # a short word of letters stays letters ("DNA", "ROS")
                     if not _fits_case(text, p, end, r.meant, lower):

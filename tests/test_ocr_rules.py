@@ -269,6 +269,9 @@ def test_broken_tokens(shared_lexicon: Lexicon) -> None:
     assert genes(find(shared_lexicon, "Bcl-xL")) == genes(find(shared_lexicon, "bclxl")) == {"BCL2L1"}
     m = only(find(shared_lexicon, "|KCNN4"))
     assert (m.method, m.text, genes([m])) == ("ocr-strip", "KCNN4", {"KCNN4"})
+    # a box border read as an I after a longer label; not after another I ("ADHII": a Roman numeral)
+    assert genes(find(shared_lexicon, "HB-EGFI")) == {"HBEGF"}
+    assert "ADH1" not in genes(find(shared_lexicon, "ADHII"))
     m = only(find(shared_lexicon, "(Osx,"))
     assert m.text == "Osx" and genes([m]) == {"SP7"}
     assert genes(find(shared_lexicon, "Akt/")) == genes(find(shared_lexicon, "Akt"))

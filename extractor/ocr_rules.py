@@ -275,8 +275,14 @@ def _fits_case(text: str, p: int, end: int, out: str, lower: bool) -> bool:
 
 
 def _camel_suffix(text: str, p: int, end: int) -> bool:
-    """A capital ending a word after a lower-case letter ("RecA", "IkB", "TnI"): a letter, kept as it is."""
-    return text[p].isupper() and p > 0 and text[p - 1].islower() and not any(c.isalnum() for c in text[end + 1 :])
+    """A capital ending a word after a lower-case letter ("RecA", "IkB", "TnI"): a letter, kept as it is.
+
+    Not after a lone "l" that follows a capital or a digit: that "l" is a
+    misread 1 more likely than a letter ("IPlQ" IP10).
+    """
+    if not (text[p].isupper() and p > 0 and text[p - 1].islower() and not any(c.isalnum() for c in text[end + 1 :])):
+        return False
+    return not (text[p - 1] == "l" and (p < 2 or not text[p - 2].isalpha() or text[p - 2].isupper()))
 
 
 def _slash_ok(text: str, before: int, after: int, lower: bool) -> bool:

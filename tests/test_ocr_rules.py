@@ -87,6 +87,9 @@ def test_variants_are_cheapest_first_and_bounded() -> None:
     assert "KlF5" not in {v.text for v in ocr_rules.variants("KIF5")}
     # a capital ending a word after lower-case letters is a letter ("RecB" is not Rec8)
     assert "Rec8" not in {v.text for v in ocr_rules.variants("RecB")}
+    # ... but not after a lone "l" between capitals, itself a misread 1 ("IPlQ" IP10)
+    assert "IP10" in {v.text for v in ocr_rules.variants("IPlQ")}
+    assert "Cal8" not in {v.text for v in ocr_rules.variants("CalB")}
 
 
 def test_digits_of_one_misread_number_count_as_one_edit() -> None:

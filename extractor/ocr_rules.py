@@ -923,10 +923,10 @@ def ocr_candidates(matcher: "Matcher", clean: str, toks: "Tokens", found: "list[
         for i, j in spans:
             g = gain(i, j)
             if g:
-                best = _best_reading(matcher, reader, clean, toks, i, j, lower, g)
-                if isinstance(best, _Choice):
-                    word_choices.append(best)
-                elif best:
+                found_reading = _best_reading(matcher, reader, clean, toks, i, j, lower, g)
+                if isinstance(found_reading, _Choice):
+                    word_choices.append(found_reading)
+                elif found_reading:
                     undecided = True
         if a == b and content[a] and not covered[a] and matcher.options.prefixes:
             best = _prefixed_reading(matcher, reader, clean, toks, a, gain(a, a), lower)

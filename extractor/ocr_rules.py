@@ -13,7 +13,8 @@ prose is never touched. Readings, and the ``Mention.method`` they give:
   look-alike after an upper-case stem or a digit ("IFN-y" IFNγ, "NFxB" NF-κB,
   "TNFC" TNFα).
 * ``ocr-swap``: ordinary OCR confusions, 0/O, 1/I/l, 5/S, 8/B, 2/Z, 4/A,
-  rn/m, ... ("STATI" STAT1, "PIPSK" PIP5K, "GSK-38" GSK-3β, "P13K" PI3K).
+  rn/m, ... ("STATI" STAT1, "PIPSK" PIP5K, "GSK-38" GSK-3β, "P13K" PI3K);
+  the digits of a number read as letters are one error ("ILIO" IL10).
 * ``ocr-join``: a space put in before or after a number, or a hyphen lost
   ("VPS 45" VPS45, "bclxl" Bcl-xL).
 * ``ocr-split``: a lost slash, dropped or read as I/l/1/| ("ATP7AB" ATP7A/B,
@@ -24,7 +25,8 @@ prose is never touched. Readings, and the ``Mention.method`` they give:
 * ``ocr-case``: text without any capital (engines that lower-case their
   output): two-character symbols are read in the casing of the lexicon term
   ("gq" Gq, "c4" C4), and modifier prefixes come off ("pcreb" CREB).
-* ``ocr-fuzzy`` (rapidfuzz): a word of 5+ key characters nothing else reads,
+* ``ocr-fuzzy`` (rapidfuzz): a word of 5+ key characters nothing else reads
+  (nor reads two ways as well: "CASPIQ" is CASP10 or CASP1/2, so neither),
   within one edit (5-7) or two (8+) of exactly one gene key, digits kept, the
   first and last characters not replaced, and in short words only look-alike
   letters replaced ("Notck3" NOTCH3, "RasGRP2H" RASGRP2); names (7+ letters,
@@ -99,6 +101,7 @@ MAX_VARIANTS = 160  # variants tried per word, cheapest first
 MAX_SPAN_TOKENS = 6  # tokens of one word read together
 MAX_JOIN_DIGITS = 3  # "VPS 45": a number of up to this many digits joins the word next to it
 MIN_KEY = 3  # key characters a reading that changed characters must have
+NUMBER_RUN_KEY = 4  # from this many key characters, the digits of one misread number count as one edit ("ILIO")
 MAX_READ_KEY = 30  # longer words (key characters) get no readings
 FUZZY_MIN = 5  # key length from which fuzzy matching is tried
 FUZZY_LONG = 8  # key length from which two edits are allowed
@@ -272,8 +275,14 @@ def _fits_case(text: str, p: int, end: int, out: str, lower: bool) -> bool:
 
 
 def _camel_suffix(text: str, p: int, end: int) -> bool:
-    """A capital ending a word after a lower-case letter ("RecA", "IkB", "TnI"): a letter, kept as it is."""
-    return text[p].isupper() and p > 0 and text[p - 1].islower() and not any(c.isalnum() for c in text[end + 1 :])
+    """A capital ending a word after a lower-case letter ("RecA", "IkB", "TnI"): a letter, kept as it is.
+
+    Not after a lone "l" that follows a capital or a digit: that "l" is a
+    misread 1 more likely than a letter ("IPlQ" IP10).
+    """
+    if not (text[p].isupper() and p > 0 and text[p - 1].islower() and not any(c.isalnum() for c in text[end + 1 :])):
+        return False
+    return not (text[p - 1] == "l" and (p < 2 or not text[p - 2].isalpha() or text[p - 2].isupper()))
 
 
 def _slash_ok(text: str, before: int, after: int, lower: bool) -> bool:
@@ -338,6 +347,8 @@ def _edits(text: str, lower: bool) -> list[Edit]:
                 else:
                     if not lower and _camel_suffix(text, p, end):
                         continue
+                    if not r.meant and text[p - length : p] == read:
+                        continue  # a letter after the same letter is no stray mark: "II" is a Roman numeral
                     if klen <= 3 and r.meant.isdigit() and text.isalpha() and not lower:
                         continue  # a short word of letters stays letters ("DNA", "ROS")
                     if not _fits_case(text, p, end, r.meant, lower):
@@ -379,6 +390,29 @@ def _occupies(e: Edit) -> frozenset[float]:
     return frozenset(x / 2 for x in range(2 * e.pos, 2 * (e.pos + e.length) - 1))
 
 
+def _digit_repair(e: Edit) -> bool:
+    """A letter or mark read for a digit ("I>1", "O>0", "S>5")."""
+    return e.kind == "swap" and e.length == 1 and e.text.isdigit() and not e.read.isdigit()
+
+
+def _extends_number(text: str, edits: list[Edit], combo: tuple[int, ...], k: int) -> bool:
+    """Does edit ``k`` repair a digit right next to another digit repair of ``combo`` ("ILIO" IL10)?
+
+    A number misread as letters is one error of the engine, not one per
+    digit, where it ends the word or comes before a separator ("Mxell" Mre11,
+    not "glod" g10d) and does not start with 0 ("pol" is not p01).
+    """
+    e = edits[k]
+    if not _digit_repair(e):
+        return False
+    for x in combo:
+        o = edits[x]
+        if _digit_repair(o) and abs(o.pos - e.pos) == 1:
+            left, right = (o, e) if o.pos < e.pos else (e, o)
+            return left.text != "0" and not text[right.pos + 1 : right.pos + 2].isalpha()
+    return False
+
+
 def _apply(text: str, edits: list[Edit]) -> str:
     for e in sorted(edits, key=lambda e: (e.pos, e.length), reverse=True):
         text = text[: e.pos] + e.text + text[e.pos + e.length :]
@@ -388,15 +422,17 @@ def _apply(text: str, edits: list[Edit]) -> str:
 def variants(text: str, lower: bool = False, limit: int = MAX_VARIANTS) -> list[Variant]:
     """Readings of ``text`` by the confusion table, cheapest first (not ``text`` itself).
 
-    At most :func:`max_edits` edits (dropped stray marks not counted, one
-    slash at most, none overlapping another) within a cost budget, at most
+    At most :func:`max_edits` edits (dropped stray marks not counted, the
+    digits of one misread number counted once, one slash at most, none
+    overlapping another) within a cost budget, at most
     ``limit`` variants. ``lower``: the whole text is in lower case (an engine
     that lower-cases), so letter case says nothing.
     """
     edits = _edits(text, lower)
     if not edits:
         return []
-    allowed = max_edits(len(make_key(text)))
+    klen = len(make_key(text))
+    allowed = max_edits(klen)
     budget = 1.5 * allowed + 1.0
     room = [_occupies(e) for e in edits]
     counts = [e.kind != "strip" for e in edits]
@@ -436,9 +472,10 @@ def variants(text: str, lower: bool = False, limit: int = MAX_VARIANTS) -> list[
             c = cost + edits[k].cost
             if c > budget:
                 break  # edits are sorted by cost
-            if (counts[k] and used >= allowed) or (slash[k] and has_slash) or not room[k].isdisjoint(taken):
+            counted = counts[k] and not (klen >= NUMBER_RUN_KEY and _extends_number(text, edits, combo, k))
+            if (counted and used >= allowed) or (slash[k] and has_slash) or not room[k].isdisjoint(taken):
                 continue
-            heapq.heappush(heap, (c, combo + (k,), taken | room[k], used + counts[k], has_slash or slash[k]))
+            heapq.heappush(heap, (c, combo + (k,), taken | room[k], used + counted, has_slash or slash[k]))
     return out
 
 
@@ -882,17 +919,20 @@ def ocr_candidates(matcher: "Matcher", clean: str, toks: "Tokens", found: "list[
         # a reading takes in a literal hit whole or not at all ("pro-IL-1B": not "pro-IL")
         spans = [(i, j) for i, j in spans if not any(i <= kj and ki <= j and not (i <= ki and kj <= j) for ki, kj in kept)]
         word_choices = []
+        undecided = False  # readings that name other genes as likely: fuzzy matching does not choose either
         for i, j in spans:
             g = gain(i, j)
             if g:
-                best = _best_reading(matcher, reader, clean, toks, i, j, lower, g)
-                if best is not None:
-                    word_choices.append(best)
+                found_reading = _best_reading(matcher, reader, clean, toks, i, j, lower, g)
+                if isinstance(found_reading, _Choice):
+                    word_choices.append(found_reading)
+                elif found_reading:
+                    undecided = True
         if a == b and content[a] and not covered[a] and matcher.options.prefixes:
             best = _prefixed_reading(matcher, reader, clean, toks, a, gain(a, a), lower)
             if best is not None:
                 word_choices.append(best)
-        if not word_choices and open_words[w]:
+        if not word_choices and not undecided and open_words[w]:
             # fuzzy: the whole word, or one token of it, that nothing else reads
             for i, j in sorted({(a, b)} | {(t, t) for t in range(a, b + 1) if content[t]}):
                 if any(covered[t] for t in range(i, j + 1)) or not content[i] or not content[j]:
@@ -1010,8 +1050,11 @@ def _explains(matcher: "Matcher", c: "Candidate", clean: str) -> bool:
 
 def _best_reading(
     matcher: "Matcher", reader: Reader, clean: str, toks: "Tokens", i: int, j: int, lower: bool, gain: int
-) -> _Choice | None:
-    """The cheapest reading of tokens ``i..j`` that resolves to genes (None if none, or if two as good disagree)."""
+) -> _Choice | bool:
+    """The cheapest reading of tokens ``i..j`` that resolves to genes.
+
+    False if there is none; True if two as good name other genes (no telling which).
+    """
     text = clean[toks.start[i] : toks.end[j]]
     best: list[_Choice] = []
     for r in reader.readings(text, lower):
@@ -1025,11 +1068,11 @@ def _best_reading(
         if not best or ch.cost == best[0].cost:
             best.append(ch)
     if not best:
-        return None
+        return False
     top_rank = min(c.rank for c in best)
     top = [c for c in best if c.rank == top_rank]
     if len({c.genes for c in top}) > 1:
-        return None  # as cheap, as good, and other genes: no telling which
+        return True  # as cheap, as good, and other genes: no telling which
     return top[0]
 
 

@@ -87,6 +87,19 @@ def test_variants_are_cheapest_first_and_bounded() -> None:
     assert "KlF5" not in {v.text for v in ocr_rules.variants("KIF5")}
     # a capital ending a word after lower-case letters is a letter ("RecB" is not Rec8)
     assert "Rec8" not in {v.text for v in ocr_rules.variants("RecB")}
+    # ... but not after a lone "l" between capitals, itself a misread 1 ("IPlQ" IP10)
+    assert "IP10" in {v.text for v in ocr_rules.variants("IPlQ")}
+    assert "Cal8" not in {v.text for v in ocr_rules.variants("CalB")}
+
+
+def test_digits_of_one_misread_number_count_as_one_edit() -> None:
+    # a word of 4 key characters gets one edit, but "IO" read for the number 10 is one error
+    assert "IL10" in {v.text for v in ocr_rules.variants("ILIO")}
+    assert "I1I0" not in {v.text for v in ocr_rules.variants("IIIO")}  # not adjacent: two edits
+    # not inside a word ("glod" is not g10d), not a number starting with 0, not in 3-character words
+    assert "g10d" not in {v.text for v in ocr_rules.variants("glod")}
+    assert "IL01" not in {v.text for v in ocr_rules.variants("ILOI")}
+    assert "p01" not in {v.text for v in ocr_rules.variants("pol", lower=True)}
 
 
 def test_realign_moves_separators_to_the_term() -> None:
@@ -168,6 +181,15 @@ def test_digit_letter_swaps(shared_lexicon: Lexicon) -> None:
     assert genes(find(shared_lexicon, "PIPSK")) == genes(find(shared_lexicon, "PIP5K", LITERAL)) != set()
     assert genes(find(shared_lexicon, "GSK-38")) == {"GSK3B"}
     assert genes(find(shared_lexicon, "GSK3ß")) == {"GSK3B"}
+    # the digits of one number read as letters are one error: "ILIO" IL10, "Mxell" Mre11 (x for r)
+    assert genes(find(shared_lexicon, "ILIO")) == {"IL10"}
+    assert genes(find(shared_lexicon, "Mxell")) == {"MRE11"}
+    # Z for a 7 or (inside a word) a 3, Q for a 9 at the end
+    assert genes(find(shared_lexicon, "pZOS6K")) == {"RPS6KB1"}
+    assert genes(find(shared_lexicon, "CDZe")) == {"CD3E"}
+    assert genes(find(shared_lexicon, "CASPQ")) == {"CASP9"}
+    # "?" for a digit the engine could not read: 2, 7 or 8, and where two name genes, neither
+    assert genes(find(shared_lexicon, "ABCG?")) == set()  # ABCG2 or ABCG8
     # a literal hit is never replaced: CD38 is not read as CD3B
     m = only(find(shared_lexicon, "CD38"))
     assert (m.method, genes([m])) == ("exact", {"CD38"})
@@ -195,6 +217,8 @@ def test_slash_and_list_item_read_as_one_character(shared_lexicon: Lexicon) -> N
     # a Q ending a word may also be a 0: ZAP70; where both readings name genes (SNX10, SNX1/2), neither
     assert genes(find(shared_lexicon, "ZAP7Q")) == {"ZAP70"}
     assert find(shared_lexicon, "SNX1Q") == []
+    # ... nor does fuzzy matching then pick a third ("CASPIQ": CASP10 or CASP1/2, not CASP1 with Q dropped)
+    assert find(shared_lexicon, "CASPIQ") == []
 
 
 @pytest.mark.shared
@@ -202,6 +226,7 @@ def test_letters_of_similar_shape(shared_lexicon: Lexicon) -> None:
     gpcr = genes(find(shared_lexicon, "GPCR", LITERAL))
     assert len(gpcr) > 10 and genes(find(shared_lexicon, "GFCR")) == gpcr  # F for P in a 4-character word
     assert genes(find(shared_lexicon, "TGEB")) == {"TGFB1", "TGFB2", "TGFB3"}  # E for F
+    assert genes(find(shared_lexicon, "MWP3")) == {"MMP3"}  # W for M
     assert genes(find(shared_lexicon, "B-anestin")) == {"ARRB1", "ARRB2"}  # rr read as n
     assert genes(find(shared_lexicon, "Pxk2")) == {"PTK2B"} and genes(find(shared_lexicon, "Cxk")) == {"CRK"}  # x for y, r
     assert genes(find(shared_lexicon, "CASPO")) == {"CASP9"}  # a 9 without its tail
@@ -247,6 +272,9 @@ def test_broken_tokens(shared_lexicon: Lexicon) -> None:
     assert genes(find(shared_lexicon, "Bcl-xL")) == genes(find(shared_lexicon, "bclxl")) == {"BCL2L1"}
     m = only(find(shared_lexicon, "|KCNN4"))
     assert (m.method, m.text, genes([m])) == ("ocr-strip", "KCNN4", {"KCNN4"})
+    # a box border read as an I after a longer label; not after another I ("ADHII": a Roman numeral)
+    assert genes(find(shared_lexicon, "HB-EGFI")) == {"HBEGF"}
+    assert "ADH1" not in genes(find(shared_lexicon, "ADHII"))
     m = only(find(shared_lexicon, "(Osx,"))
     assert m.text == "Osx" and genes([m]) == {"SP7"}
     assert genes(find(shared_lexicon, "Akt/")) == genes(find(shared_lexicon, "Akt"))

@@ -86,7 +86,9 @@ class MatchOptions:
     drops FamPlex families with more member genes than this ("cytochrome
     P450", "methyltransferase"), which name a class, not genes;
     ``families: false`` keeps FamPlex's single-gene groundings but drops
-    families (gene normalization tasks do not give family names gene IDs),
+    families (gene normalization tasks do not give family names gene IDs;
+    a family's words still name a gene whose symbol is the family's name and
+    a member number, "Akt" AKT1, but not another gene's alias, "JNK"),
     and in prose a gene name followed by a word of ``lexicons/gene_class_words.txt``
     ("Rho family", "Src homology 2 domains", "EGF-like") names no gene;
     ``min_gene_length`` is the shortest gene key accepted in prose (two-letter
@@ -1124,10 +1126,18 @@ class Matcher:
         pool = exact if need_exact else entries
         cap = self.options.max_family_size if self.options.families else 0
         kept = [e for e in pool if e.target[0] != "f" or len(self.lex.gene_targets(e.target)) <= cap]
-        if self.options.families and len(kept) < len(pool):
-            # the words name a family too large to report: a class ("CCLs"), not the
-            # one gene that also has them as an alias
-            kept = [e for e in kept if e.source not in _WEAK_GENE_SOURCES]
+        class_head = len(kept) < len(pool)
+        if class_head:
+            if self.options.families:
+                # the words name a family too large to report: a class ("CCLs"), not the
+                # one gene that also has them as an alias
+                kept = [e for e in kept if e.source not in _WEAK_GENE_SOURCES]
+            else:
+                # without families, the words of a family name its first member ("Akt",
+                # "VEGF", "Shc": AKT1, VEGFA, SHC1), not another gene that has them as an
+                # alias ("JNK", "AMPK", "p110": MAPK8, PRKAA2, SART3)
+                families = [e.target for e in pool if e.target[0] == "f"]
+                kept = [e for e in kept if e.source not in _WEAK_GENE_SOURCES or self._named_after(e, families)]
         pool = kept
         chosen: list[Entry] = []
         best = 99
@@ -1144,8 +1154,8 @@ class Matcher:
             direct = {e.target for e in chosen if e.target[0] == "g"}
             if top.source in _WEAK_GENE_SOURCES and len(direct) > self.options.max_alias_genes:
                 chosen = []
-        if not chosen:
-            return None
+        if not chosen and not (extra and class_head):
+            return None  # a list's items stand without a head that names a class ("PKC isoforms alpha and beta")
         hits: list[GeneHit] = []
         seen: set[str] = set()
         for e in chosen + self._best_extra(extra):
@@ -1157,6 +1167,18 @@ class Matcher:
                 symbol = e.target[1:] if e.target[0] == "f" else e.term
                 hits.append(GeneHit(symbol, e.source, gene.symbol, gene.entrez))
         return (best, tuple(hits), False) if hits else None
+
+    def _named_after(self, e: Entry, families: list[str]) -> bool:
+        """Is the gene of ``e`` named after one of these FamPlex families: its approved symbol the
+        family's name and a member number or letter ("AKT1" of AKT, "HSP90AA1" of HSP90)?"""
+        if e.target[0] != "g":
+            return False
+        symbol = make_key(self.lex.genes[int(e.target[1:])].symbol)
+        for f in families:
+            stem = make_key(_family_stem(f[1:]))
+            if stem and symbol.startswith(stem) and len(symbol) - len(stem) <= 3:
+                return True
+        return False
 
     def _stop_word(self, ck: str) -> bool:
         """Is this spelling (a case key) a gene stop word? Entries with capitals ("CELL") hold
@@ -1302,6 +1324,14 @@ class Matcher:
             )
         out.extend(m for span, m in genes.items() if span not in drop_genes)
         return out
+
+
+def _family_stem(ident: str) -> str:
+    """A FamPlex identifier without its "_family" / "_complex" suffix ("JUN_family" -> "JUN")."""
+    for suffix in ("_family", "_complex"):
+        if ident.endswith(suffix):
+            return ident[: -len(suffix)]
+    return ident
 
 
 _CLASS_CONTEXT = re.compile(r"([\s\-\u2010\u2011]+)([A-Za-z]+)\b(?:\s+([A-Za-z]+)\b)?")

@@ -232,6 +232,20 @@ def test_families_off_keeps_single_gene_groundings(shared_lexicon):
     assert gene_ids(m, "c-MET receptor") == {"4233"}
 
 
+def test_families_off_family_words_name_only_a_gene_named_after_the_family(shared_lexicon):
+    m = Matcher(shared_lexicon, MatchOptions(kinds=("genes",), families=False))
+    # "JNK" and "AMPK" are FamPlex families and aliases of MAPK8 and PRKAA2, which are not named after them
+    assert gene_ids(m, "JNK and AMPK activity") == set()
+    # "VEGF" names VEGFA, the family's first member
+    assert gene_ids(m, "VEGF expression") == {"7422"}
+
+
+def test_list_items_stand_without_a_head_that_names_a_class(shared_lexicon):
+    m = Matcher(shared_lexicon, MatchOptions(kinds=("genes",), families=False))
+    # "PKC" (FamPlex family; alias of PRRT2) names the class; the isoforms are PRKCA and PRKCB
+    assert gene_ids(m, "the classical PKC isoforms alpha and beta were") == {"5578", "5579"}
+
+
 def test_slash_lists_and_ranges(genes):
     assert {"7403", "23135"} <= gene_ids(genes, "KDM6A/B demethylases")
     assert {"7040", "7042", "7043"} <= gene_ids(genes, "TGF-β1-3 isoforms")

@@ -237,6 +237,7 @@ class Rules:
     gene_class_hyphenated: frozenset[str] = frozenset()
     protein_head: re.Pattern[str] = re.compile(r"(?!)")
     species_words: frozenset[str] = frozenset()
+    gene_context_words: frozenset[str] = frozenset()
 
     @classmethod
     @lru_cache(maxsize=1)
@@ -280,6 +281,7 @@ class Rules:
                 + r")(?:\s+(?:\d+|[a-z]|[ivx]+|alpha|beta|gamma|delta))?\s*$"
             ),
             species_words=frozenset(w.strip().lower() for w in read_data_lines("species_words.txt")),
+            gene_context_words=frozenset(w.strip().lower() for w in read_data_lines("gene_context_words.txt")),
             enzyme_words=re.compile(
                 r"[\s\-]*(?:[A-Za-z0-9]{1,3}[\s\-]+)?(?:\w*(?:"
                 + "|".join(re.escape(w.strip().lower()) for w in read_data_lines("enzyme_words.txt"))
@@ -584,6 +586,8 @@ class Matcher:
             self.kinds += (GENE,)
         if GENE in self.output_kinds and CHEMICAL not in self.output_kinds:
             self.kinds += (CHEMICAL,)
+        if GENE in self.output_kinds and DISEASE not in self.output_kinds:
+            self.kinds += (DISEASE,)
         self.kind_set = frozenset(self.kinds)
         self.gene_sources = frozenset(self.options.gene_sources)
         self.max_len = lexicon.max_key_length
@@ -938,6 +942,13 @@ class Matcher:
                         new.append(c)
                     for c in found:
                         c.override = override
+                        if kind == DISEASE and GENE in self.kind_set and self._gene_word_after(clean, c.end):
+                            # a gene named after its disease: "the NF1 gene", "Rb protein"
+                            gene = self.resolve(c, clean).get(GENE)
+                            if gene is None and GENE in {e.kind for e in c.entries}:
+                                gene = self._resolve(GENE, c, c.case_span(clean), defined=True)
+                            if gene is not None:
+                                c.override = {**override, GENE: gene}
                         if kind == CHEMICAL and res[2] and GENE in self.kind_set:
                             # a protein in MeSH ("growth hormone (GH)"): the short form's own
                             # gene reading, if its name resembles the long form, stays and wins
@@ -948,6 +959,11 @@ class Matcher:
                     for c in found:
                         c.override = self._unsupported_short_form(c, clean, a.long)
         return new
+
+    def _gene_word_after(self, clean: str, end: int) -> bool:
+        """Is the word after ``end`` (and a closing bracket) one that makes a name a gene ("gene", "mRNA")?"""
+        m = _NEXT_WORD.match(clean, end, min(len(clean), end + 30))
+        return m is not None and m.group(1).lower() in self.rules.gene_context_words
 
     def _long_form_meaning(
         self, clean: str, a: Any, by_end: dict[int, list[Candidate]]
@@ -1316,6 +1332,8 @@ class Matcher:
                     if m.protein:
                         continue
                     drop_genes.add(span)
+                elif span in genes and kind == DISEASE and all(h.source in _WEAK_GENE_SOURCES for h in genes[span].hits):
+                    drop_genes.add(span)  # a gene's alias that is a disease's name ("adrenoleukodystrophy")
                 out.append(m)
         names = [(m.start, m.end) for m in by_kind.get(CHEMICAL, []) if not m.protein]
         if names:
@@ -1324,6 +1342,9 @@ class Matcher:
             )
         out.extend(m for span, m in genes.items() if span not in drop_genes)
         return out
+
+
+_NEXT_WORD = re.compile(r"[)\]]?[\s\-]+([A-Za-z]+)\b")
 
 
 def _family_stem(ident: str) -> str:

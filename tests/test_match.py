@@ -367,6 +367,21 @@ def test_disease_abbreviation(every):
     assert [m.hits[0].identifier for m in found if m.text == "PD"] == ["D010300", "D010300"]
 
 
+def test_short_form_defined_as_a_disease_is_no_gene_in_gene_runs(genes):
+    # diseases are resolved in a genes-only run too: ACD is an approved symbol, here a disease
+    assert gene_ids(genes, "cells from allergic contact dermatitis (ACD). ACD was") == set()
+    # ... unless a word after the short form makes it the gene named after the disease
+    text = "neurofibromatosis type 1 (NF1) results from deletions of the NF1 gene"
+    assert gene_ids(genes, text) == {"4763"}
+    assert gene_ids(genes, "neurofibromatosis type 1 (NF1) results from deletions") == set()
+    assert gene_ids(genes, "the human retinoblastoma (Rb) gene") == {"5925"}
+
+
+def test_gene_alias_that_is_a_disease_name_is_the_disease(genes):
+    # "adrenoleukodystrophy" is an alias of ABCD1 and a MeSH disease
+    assert gene_ids(genes, "diagnosed as having neonatal adrenoleukodystrophy") == set()
+
+
 def test_defined_two_letter_symbol_is_a_gene(genes):
     # too short to be read on its own in prose, but its definition supports it
     assert gene_ids(genes, "growth hormone (GH) was high; GH fell.") == {"2688"}

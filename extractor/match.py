@@ -914,7 +914,7 @@ class Matcher:
         def relevant(short: str, long_end: int) -> bool:
             # a definition matters if its long form may resolve, or if the
             # short form (or its plural) is already a candidate somewhere
-            return long_end in ends or short in words or short + "s" in words
+            return long_end in ends or short in words or short + "s" in words or _singular_short(short) in words
 
         abbrevs = find_abbreviations(clean, relevant)
         if not abbrevs:
@@ -931,7 +931,8 @@ class Matcher:
                 continue
             done.add(a.short)
             meaning = self._long_form_meaning(clean, a, by_end)
-            for span in _occurrences(clean, a.short):
+            # a short form in the plural ("ALLs") defines its singular too
+            for span in _occurrences(clean, _singular_short(a.short) or a.short):
                 found = by_span.get(span, [])
                 if meaning is not None:
                     kind, res = meaning
@@ -1358,6 +1359,13 @@ def _family_stem(ident: str) -> str:
 _CLASS_CONTEXT = re.compile(r"([\s\-\u2010\u2011]+)([A-Za-z]+)\b(?:\s+([A-Za-z]+)\b)?")
 _RECEPTOR = frozenset(("receptor", "receptors"))
 _WORDS_BEFORE = re.compile(r"(?:\b([A-Za-z]+)\s+)?\b([A-Za-z]+)[\s\-]+$")
+
+
+def _singular_short(short: str) -> str:
+    """The singular of a short form written in the plural ("ALLs" -> "ALL", "CKIs" -> "CKI"); "" if it is not."""
+    if len(short) >= 3 and short[-1] == "s" and (short[-2].isupper() or short[-2].isdigit()):
+        return short[:-1]
+    return ""
 
 
 def _unclosed(text: str) -> bool:

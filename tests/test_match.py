@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from extractor.match import Matcher, MatchOptions, _unclosed, tokenize
+from extractor.match import Matcher, MatchOptions, _singular_short, _unclosed, tokenize
 
 pytestmark = pytest.mark.shared
 
@@ -375,6 +375,14 @@ def test_short_form_defined_as_a_disease_is_no_gene_in_gene_runs(genes):
     assert gene_ids(genes, text) == {"4763"}
     assert gene_ids(genes, "neurofibromatosis type 1 (NF1) results from deletions") == set()
     assert gene_ids(genes, "the human retinoblastoma (Rb) gene") == {"5925"}
+
+
+def test_short_form_in_the_plural_defines_its_singular(genes):
+    # "ALL" (an alias of BCR) after "acute lymphoblastic leukemias (ALLs)" is the leukemia
+    assert gene_ids(genes, "acute lymphoblastic leukemias (ALLs). In t(4;11) ALL, the") == set()
+    # "STR" (an alias of STATH) after "short tandem repeats (STRs)"
+    assert gene_ids(genes, "short tandem repeats (STRs) were typed; STR alleles") == set()
+    assert _singular_short("ALLs") == "ALL" and _singular_short("Ras") == "" and _singular_short("CD4s") == "CD4"
 
 
 def test_gene_alias_that_is_a_disease_name_is_the_disease(genes):

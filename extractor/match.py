@@ -1171,6 +1171,8 @@ class Matcher:
             direct = {e.target for e in chosen if e.target[0] == "g"}
             if top.source in _WEAK_GENE_SOURCES and len(direct) > self.options.max_alias_genes:
                 chosen = []
+            elif top.source in _WEAK_GENE_SOURCES:
+                chosen = self._mesh_backed(chosen, ranked, exact_set)
         if not chosen and not (extra and class_head):
             return None  # a list's items stand without a head that names a class ("PKC isoforms alpha and beta")
         hits: list[GeneHit] = []
@@ -1184,6 +1186,19 @@ class Matcher:
                 symbol = e.target[1:] if e.target[0] == "f" else e.term
                 hits.append(GeneHit(symbol, e.source, gene.symbol, gene.entrez))
         return (best, tuple(hits), False) if hits else None
+
+    def _mesh_backed(self, chosen: list[Entry], ranked: list[Entry], exact_set: set[Entry]) -> list[Entry]:
+        """An alias or previous symbol of one gene that is also an alias or previous symbol of another gene,
+        with MeSH naming only that other gene ("DAT1": LMO3's alias, SLC6A3's previous symbol and MeSH
+        name), names the other gene: MeSH records the name as used in the literature."""
+        mesh = {e.target for e in ranked if e.source == SRC_MESH_GENE}
+        if not mesh or any(e.target in mesh for e in chosen):
+            return chosen
+        backed = [e for e in ranked if e.source in (SRC_ALIAS, SRC_PREV) and e.target in mesh]
+        if len({e.target for e in backed}) != 1:
+            return chosen
+        top = backed[0]
+        return [e for e in backed if self._gene_rank(e) == self._gene_rank(top) and (e in exact_set) == (top in exact_set)]
 
     def _named_after(self, e: Entry, families: list[str]) -> bool:
         """Is the gene of ``e`` named after one of these FamPlex families: its approved symbol the

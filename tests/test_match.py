@@ -220,6 +220,16 @@ def test_plural_aliases_name_a_class_without_families(shared_lexicon):
     assert gene_ids(names, "the neuronal cell adhesion molecule") == {"4897"}
 
 
+def test_alias_of_two_genes_names_the_one_mesh_shares(shared_lexicon):
+    sources = ("hgnc_symbol", "hgnc_alias_symbol", "hgnc_prev_symbol", "mesh_gene")
+    m = Matcher(shared_lexicon, MatchOptions(kinds=("genes",), gene_sources=sources))
+    # "DAT1": an alias of LMO3, a previous symbol of SLC6A3, and MeSH's name of SLC6A3
+    assert gene_ids(m, "a DAT1 polymorphism") == {"6531"}
+    # without MeSH the alias ranks first
+    hgnc = Matcher(shared_lexicon, MatchOptions(kinds=("genes",), gene_sources=sources[:3]))
+    assert gene_ids(hgnc, "a DAT1 polymorphism") == {"55885"}
+
+
 def test_gene_names_with_roman_numerals(shared_lexicon):
     m = Matcher(shared_lexicon, MatchOptions(kinds=("genes",), gene_sources=("hgnc_symbol", "hgnc_name")))
     # LIG3 "DNA ligase 3", HDAC2 "histone deacetylase 2"

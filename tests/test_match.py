@@ -395,6 +395,11 @@ def test_short_form_in_the_plural_defines_its_singular(genes):
     assert _singular_short("ALLs") == "ALL" and _singular_short("Ras") == "" and _singular_short("CD4s") == "CD4"
 
 
+def test_short_form_defined_in_square_brackets(genes):
+    # FRDA, a previous symbol of FXN, defined as the disease
+    assert gene_ids(genes, "Friedreich's ataxia [FRDA], and others; FRDA patients") == set()
+
+
 def test_gene_alias_that_is_a_disease_name_is_the_disease(genes):
     # "adrenoleukodystrophy" is an alias of ABCD1 and a MeSH disease
     assert gene_ids(genes, "diagnosed as having neonatal adrenoleukodystrophy") == set()

@@ -1308,8 +1308,21 @@ class Matcher:
 
     def _other_species(self, clean: str, start: int) -> bool:
         """Is a gene name starting at ``start`` preceded by a word naming another organism ("rat PAK-1"),
-        possibly with one lower-case word between ("rat hepatic PAK-1")?"""
-        m = _WORDS_BEFORE.search(clean, max(0, start - 60), start)
+        possibly with one lower-case word between ("rat hepatic PAK-1"), or in apposition to a noun
+        phrase of such a word and up to three lower-case words ("a related mouse protein, p202")?"""
+        lo = max(0, start - 60)
+        before_name = clean[lo:start].rstrip()
+        if before_name.endswith(","):
+            # the species word, then one to three lower-case words that are not function words
+            words = before_name[:-1].split()[-4:]
+            for i in range(len(words) - 2, -1, -1):
+                w = words[i + 1]
+                if not (w.isalpha() and w.islower()) or w in self.rules.function_words:
+                    return False
+                if words[i].lower() in self.rules.species_words:
+                    return True
+            return False
+        m = _WORDS_BEFORE.search(clean, lo, start)
         if m is None:
             return False
         species = self.rules.species_words

@@ -174,6 +174,10 @@ def test_human_genes_only_drops_genes_of_other_organisms(shared_lexicon):
     assert gene_ids(human, "the rat hepatic PAK1 protein") == set()
     assert gene_ids(human, "rat and human PAK1") == {"5058"}
     assert gene_ids(human, "in rat, PAK1 was") == {"5058"}
+    # a name in apposition to "<organism> <up to three lower-case words>,"
+    assert gene_ids(human, "IFI 16 and a related mouse protein, p202, control") == {"3428"}
+    assert gene_ids(human, "the yeast ubiquitin conjugating enzyme, UBC-4, and") == set()
+    assert gene_ids(human, "the mouse and the human protein, p202, control") == {"7158"}
 
 
 def test_symbols_with_roman_numerals(genes):

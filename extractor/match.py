@@ -1170,7 +1170,10 @@ class Matcher:
             ]
             direct = {e.target for e in chosen if e.target[0] == "g"}
             if top.source in _WEAK_GENE_SOURCES and len(direct) > self.options.max_alias_genes:
-                chosen = []
+                # in prose, an alias shared by several genes names the one whose term is written as
+                # the text is, hyphens and all ("MCT-1": MCTS1, not the "MCT1" of SLC16A1)
+                verbatim = [e for e in chosen if e.term == span] if self.options.text_type == "prose" else []
+                chosen = verbatim if 0 < len({e.target for e in verbatim}) <= self.options.max_alias_genes else []
             elif top.source in _WEAK_GENE_SOURCES:
                 chosen = self._mesh_backed(chosen, ranked, exact_set)
         if not chosen and not (extra and class_head):

@@ -234,6 +234,15 @@ def test_alias_of_two_genes_names_the_one_mesh_shares(shared_lexicon):
     assert gene_ids(hgnc, "a DAT1 polymorphism") == {"55885"}
 
 
+def test_shared_alias_names_the_gene_whose_term_is_spelled_as_the_text(genes, shared_lexicon):
+    # "MCT-1" is MCTS1's alias; "MCT1" (the same key) an alias of SLC16A1 and another gene
+    assert gene_ids(genes, "A novel candidate oncogene, MCT-1, is involved") == {"28985"}
+    assert gene_ids(genes, "A novel candidate oncogene, MCT1, is involved") == set()
+    # not in OCR text, where hyphens come and go
+    ocr = Matcher(shared_lexicon, MatchOptions(kinds=("genes",), text_type="ocr"))
+    assert gene_ids(ocr, "MCT-1") == set()
+
+
 def test_gene_names_with_roman_numerals(shared_lexicon):
     m = Matcher(shared_lexicon, MatchOptions(kinds=("genes",), gene_sources=("hgnc_symbol", "hgnc_name")))
     # LIG3 "DNA ligase 3", HDAC2 "histone deacetylase 2"

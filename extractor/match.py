@@ -1364,7 +1364,9 @@ class Matcher:
                     if m.protein:
                         continue
                     drop_genes.add(span)
-                elif span in genes and kind == DISEASE and all(h.source in _WEAK_GENE_SOURCES for h in genes[span].hits):
+                elif span in genes and kind == DISEASE and all(
+                    isinstance(h, GeneHit) and h.source in _WEAK_GENE_SOURCES for h in genes[span].hits
+                ):
                     drop_genes.add(span)  # a gene's alias that is a disease's name ("adrenoleukodystrophy")
                 out.append(m)
         names = [(m.start, m.end) for m in by_kind.get(CHEMICAL, []) if not m.protein]

@@ -1,7 +1,7 @@
 """Abbreviations defined in the text (after Schwartz & Hearst, PSB 2003).
 
 Finds pairs of a short form and its long form:
-- "long form (SF)": "germacrene A oxidase (GAO)";
+- "long form (SF)": "germacrene A oxidase (GAO)", also in square brackets ("Friedreich's ataxia [FRDA]");
 - "SF (long form)": "BDNF (brain-derived neurotrophic factor)";
 - legend lists "SF, long form;" or "SF: long form.": "GFAT: glutamine:fructose-6-phosphate aminotransferase".
 
@@ -30,7 +30,7 @@ class Abbreviation(NamedTuple):
     long_end: int
 
 
-_PAREN = re.compile(r"\(([^()]{1,120})\)")
+_PAREN = re.compile(r"\(([^()]{1,120})\)|\[([^()\[\]]{1,120})\]")
 _FIRST_PART = re.compile(r"[;,]\s")
 
 
@@ -123,7 +123,7 @@ def _long_form_before(text: str, paren_start: int, sf: str) -> tuple[int, int] |
     window_start = end
     for ws, we in _words_before(text, end, limit, max(0, end - 40 * limit)):
         chunk = text[ws:we]
-        if "(" in chunk or ")" in chunk or (we != end and chunk[-1] in _STOPS):
+        if "(" in chunk or ")" in chunk or "[" in chunk or "]" in chunk or (we != end and chunk[-1] in _STOPS):
             break
         window_start = ws
     if window_start >= end:
@@ -163,14 +163,15 @@ def find_abbreviations(text: str, relevant: Callable[[str, int], bool] | None = 
     that only needs definitions touching its lexicon saves the search).
     """
     out: list[Abbreviation] = []
-    if "(" in text:
+    if "(" in text or "[" in text:
         for m in _PAREN.finditer(text):
-            inner = m.group(1)
+            g = 1 if m.group(1) is not None else 2
+            inner = m.group(g)
             stripped = inner.strip()
             # "(SF)" or "(SF, ...)" / "(SF; ...)": the short form is the first part
             head = _FIRST_PART.split(stripped, maxsplit=1)[0].strip()
             if valid_short_form(head) and (relevant is None or relevant(head, _end_before(text, m.start()))):
-                in_start = m.start(1) + inner.index(head)
+                in_start = m.start(g) + inner.index(head)
                 span = _long_form_before(text, m.start(), head)
                 if span is not None:
                     out.append(Abbreviation(head, text[span[0] : span[1]], in_start, in_start + len(head), *span))
@@ -180,12 +181,12 @@ def find_abbreviations(text: str, relevant: Callable[[str, int], bool] | None = 
             if word is None or len(stripped.split()) < 2:
                 continue
             sf = text[word[0] : word[1]]
-            if not valid_short_form(sf) or (relevant is not None and not relevant(sf, m.end(1))):
+            if not valid_short_form(sf) or (relevant is not None and not relevant(sf, m.end(g))):
                 continue
             off = best_long_form(sf, stripped)
             if off is not None and len(stripped[off:].split()) <= _max_words(sf):
-                lf_start = m.start(1) + inner.index(stripped) + off
-                lf_end = m.start(1) + inner.index(stripped) + len(stripped)
+                lf_start = m.start(g) + inner.index(stripped) + off
+                lf_end = m.start(g) + inner.index(stripped) + len(stripped)
                 out.append(Abbreviation(sf, text[lf_start:lf_end], word[0], word[1], lf_start, lf_end))
     # legend lists: "SF, long form; SF2: long form 2."
     if ";" in text or ": " in text:

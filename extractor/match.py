@@ -86,7 +86,9 @@ class MatchOptions:
     drops FamPlex families with more member genes than this ("cytochrome
     P450", "methyltransferase"), which name a class, not genes;
     ``families: false`` keeps FamPlex's single-gene groundings but drops
-    families (gene normalization tasks do not give family names gene IDs),
+    families (gene normalization tasks do not give family names gene IDs;
+    a family's words still name a gene whose symbol is the family's name and
+    a member number, "Akt" AKT1, but not another gene's alias, "JNK"),
     and in prose a gene name followed by a word of ``lexicons/gene_class_words.txt``
     ("Rho family", "Src homology 2 domains", "EGF-like") names no gene;
     ``min_gene_length`` is the shortest gene key accepted in prose (two-letter
@@ -235,6 +237,7 @@ class Rules:
     gene_class_hyphenated: frozenset[str] = frozenset()
     protein_head: re.Pattern[str] = re.compile(r"(?!)")
     species_words: frozenset[str] = frozenset()
+    gene_context_words: frozenset[str] = frozenset()
 
     @classmethod
     @lru_cache(maxsize=1)
@@ -278,6 +281,7 @@ class Rules:
                 + r")(?:\s+(?:\d+|[a-z]|[ivx]+|alpha|beta|gamma|delta))?\s*$"
             ),
             species_words=frozenset(w.strip().lower() for w in read_data_lines("species_words.txt")),
+            gene_context_words=frozenset(w.strip().lower() for w in read_data_lines("gene_context_words.txt")),
             enzyme_words=re.compile(
                 r"[\s\-]*(?:[A-Za-z0-9]{1,3}[\s\-]+)?(?:\w*(?:"
                 + "|".join(re.escape(w.strip().lower()) for w in read_data_lines("enzyme_words.txt"))
@@ -627,6 +631,8 @@ class Matcher:
             self.kinds += (GENE,)
         if GENE in self.output_kinds and CHEMICAL not in self.output_kinds:
             self.kinds += (CHEMICAL,)
+        if GENE in self.output_kinds and DISEASE not in self.output_kinds:
+            self.kinds += (DISEASE,)
         self.kind_set = frozenset(self.kinds)
         self.gene_sources = frozenset(self.options.gene_sources)
         self.max_len = lexicon.max_key_length
@@ -982,7 +988,7 @@ class Matcher:
         def relevant(short: str, long_end: int) -> bool:
             # a definition matters if its long form may resolve, or if the
             # short form (or its plural) is already a candidate somewhere
-            return long_end in ends or short in words or short + "s" in words
+            return long_end in ends or short in words or short + "s" in words or _singular_short(short) in words
 
         abbrevs = find_abbreviations(clean, relevant)
         if not abbrevs:
@@ -999,7 +1005,8 @@ class Matcher:
                 continue
             done.add(a.short)
             meaning = self._long_form_meaning(clean, a, by_end)
-            for span in _occurrences(clean, a.short):
+            # a short form in the plural ("ALLs") defines its singular too
+            for span in _occurrences(clean, _singular_short(a.short) or a.short):
                 found = by_span.get(span, [])
                 if meaning is not None:
                     kind, res = meaning
@@ -1010,6 +1017,13 @@ class Matcher:
                         new.append(c)
                     for c in found:
                         c.override = override
+                        if kind == DISEASE and GENE in self.kind_set and self._gene_word_after(clean, c.end):
+                            # a gene named after its disease: "the NF1 gene", "Rb protein"
+                            gene = self.resolve(c, clean).get(GENE)
+                            if gene is None and GENE in {e.kind for e in c.entries}:
+                                gene = self._resolve(GENE, c, c.case_span(clean), defined=True)
+                            if gene is not None:
+                                c.override = {**override, GENE: gene}
                         if kind == CHEMICAL and res[2] and GENE in self.kind_set:
                             # a protein in MeSH ("growth hormone (GH)"): the short form's own
                             # gene reading, if its name resembles the long form, stays and wins
@@ -1020,6 +1034,11 @@ class Matcher:
                     for c in found:
                         c.override = self._unsupported_short_form(c, clean, a.long)
         return new
+
+    def _gene_word_after(self, clean: str, end: int) -> bool:
+        """Is the word after ``end`` (and a closing bracket) one that makes a name a gene ("gene", "mRNA")?"""
+        m = _NEXT_WORD.match(clean, end, min(len(clean), end + 30))
+        return m is not None and m.group(1).lower() in self.rules.gene_context_words
 
     def _long_form_meaning(
         self, clean: str, a: Any, by_end: dict[int, list[Candidate]]
@@ -1198,10 +1217,18 @@ class Matcher:
         pool = exact if need_exact else entries
         cap = self.options.max_family_size if self.options.families else 0
         kept = [e for e in pool if e.target[0] != "f" or len(self.lex.gene_targets(e.target)) <= cap]
-        if self.options.families and len(kept) < len(pool):
-            # the words name a family too large to report: a class ("CCLs"), not the
-            # one gene that also has them as an alias
-            kept = [e for e in kept if e.source not in _WEAK_GENE_SOURCES]
+        class_head = len(kept) < len(pool)
+        if class_head:
+            if self.options.families:
+                # the words name a family too large to report: a class ("CCLs"), not the
+                # one gene that also has them as an alias
+                kept = [e for e in kept if e.source not in _WEAK_GENE_SOURCES]
+            else:
+                # without families, the words of a family name its first member ("Akt",
+                # "VEGF", "Shc": AKT1, VEGFA, SHC1), not another gene that has them as an
+                # alias ("JNK", "AMPK", "p110": MAPK8, PRKAA2, SART3)
+                families = [e.target for e in pool if e.target[0] == "f"]
+                kept = [e for e in kept if e.source not in _WEAK_GENE_SOURCES or self._named_after(e, families)]
         pool = kept
         chosen: list[Entry] = []
         best = 99
@@ -1217,9 +1244,14 @@ class Matcher:
             ]
             direct = {e.target for e in chosen if e.target[0] == "g"}
             if top.source in _WEAK_GENE_SOURCES and len(direct) > self.options.max_alias_genes:
-                chosen = []
-        if not chosen:
-            return None
+                # in prose, an alias shared by several genes names the one whose term is written as
+                # the text is, hyphens and all ("MCT-1": MCTS1, not the "MCT1" of SLC16A1)
+                verbatim = [e for e in chosen if e.term == span] if self.options.text_type == "prose" else []
+                chosen = verbatim if 0 < len({e.target for e in verbatim}) <= self.options.max_alias_genes else []
+            elif top.source in _WEAK_GENE_SOURCES:
+                chosen = self._mesh_backed(chosen, ranked, exact_set)
+        if not chosen and not (extra and class_head):
+            return None  # a list's items stand without a head that names a class ("PKC isoforms alpha and beta")
         hits: list[GeneHit] = []
         seen: set[str] = set()
         for e in chosen + self._best_extra(extra):
@@ -1231,6 +1263,31 @@ class Matcher:
                 symbol = e.target[1:] if e.target[0] == "f" else e.term
                 hits.append(GeneHit(symbol, e.source, gene.symbol, gene.entrez))
         return (best, tuple(hits), False) if hits else None
+
+    def _mesh_backed(self, chosen: list[Entry], ranked: list[Entry], exact_set: set[Entry]) -> list[Entry]:
+        """An alias or previous symbol of one gene that is also an alias or previous symbol of another gene,
+        with MeSH naming only that other gene ("DAT1": LMO3's alias, SLC6A3's previous symbol and MeSH
+        name), names the other gene: MeSH records the name as used in the literature."""
+        mesh = {e.target for e in ranked if e.source == SRC_MESH_GENE}
+        if not mesh or any(e.target in mesh for e in chosen):
+            return chosen
+        backed = [e for e in ranked if e.source in (SRC_ALIAS, SRC_PREV) and e.target in mesh]
+        if len({e.target for e in backed}) != 1:
+            return chosen
+        top = backed[0]
+        return [e for e in backed if self._gene_rank(e) == self._gene_rank(top) and (e in exact_set) == (top in exact_set)]
+
+    def _named_after(self, e: Entry, families: list[str]) -> bool:
+        """Is the gene of ``e`` named after one of these FamPlex families: its approved symbol the
+        family's name and a member number or letter ("AKT1" of AKT, "HSP90AA1" of HSP90)?"""
+        if e.target[0] != "g":
+            return False
+        symbol = make_key(self.lex.genes[int(e.target[1:])].symbol)
+        for f in families:
+            stem = make_key(_family_stem(f[1:]))
+            if stem and symbol.startswith(stem) and len(symbol) - len(stem) <= 3:
+                return True
+        return False
 
     def _stop_word(self, ck: str) -> bool:
         """Is this spelling (a case key) a gene stop word? Entries with capitals ("CELL") hold
@@ -1328,8 +1385,21 @@ class Matcher:
 
     def _other_species(self, clean: str, start: int) -> bool:
         """Is a gene name starting at ``start`` preceded by a word naming another organism ("rat PAK-1"),
-        possibly with one lower-case word between ("rat hepatic PAK-1")?"""
-        m = _WORDS_BEFORE.search(clean, max(0, start - 60), start)
+        possibly with one lower-case word between ("rat hepatic PAK-1"), or in apposition to a noun
+        phrase of such a word and up to three lower-case words ("a related mouse protein, p202")?"""
+        lo = max(0, start - 60)
+        before_name = clean[lo:start].rstrip()
+        if before_name.endswith(","):
+            # the species word, then one to three lower-case words that are not function words
+            words = before_name[:-1].split()[-4:]
+            for i in range(len(words) - 2, -1, -1):
+                w = words[i + 1]
+                if not (w.isalpha() and w.islower()) or w in self.rules.function_words:
+                    return False
+                if words[i].lower() in self.rules.species_words:
+                    return True
+            return False
+        m = _WORDS_BEFORE.search(clean, lo, start)
         if m is None:
             return False
         species = self.rules.species_words
@@ -1368,6 +1438,10 @@ class Matcher:
                     if m.protein:
                         continue
                     drop_genes.add(span)
+                elif span in genes and kind == DISEASE and all(
+                    isinstance(h, GeneHit) and h.source in _WEAK_GENE_SOURCES for h in genes[span].hits
+                ):
+                    drop_genes.add(span)  # a gene's alias that is a disease's name ("adrenoleukodystrophy")
                 out.append(m)
         names = [(m.start, m.end) for m in by_kind.get(CHEMICAL, []) if not m.protein]
         if names:
@@ -1378,9 +1452,27 @@ class Matcher:
         return out
 
 
+_NEXT_WORD = re.compile(r"[)\]]?[\s\-]+([A-Za-z]+)\b")
+
+
+def _family_stem(ident: str) -> str:
+    """A FamPlex identifier without its "_family" / "_complex" suffix ("JUN_family" -> "JUN")."""
+    for suffix in ("_family", "_complex"):
+        if ident.endswith(suffix):
+            return ident[: -len(suffix)]
+    return ident
+
+
 _CLASS_CONTEXT = re.compile(r"([\s\-\u2010\u2011]+)([A-Za-z]+)\b(?:\s+([A-Za-z]+)\b)?")
 _RECEPTOR = frozenset(("receptor", "receptors"))
 _WORDS_BEFORE = re.compile(r"(?:\b([A-Za-z]+)\s+)?\b([A-Za-z]+)[\s\-]+$")
+
+
+def _singular_short(short: str) -> str:
+    """The singular of a short form written in the plural ("ALLs" -> "ALL", "CKIs" -> "CKI"); "" if it is not."""
+    if len(short) >= 3 and short[-1] == "s" and (short[-2].isupper() or short[-2].isdigit()):
+        return short[:-1]
+    return ""
 
 
 def _unclosed(text: str) -> bool:

@@ -24,6 +24,13 @@ def test_spans_index_the_text():
     assert text[a.long_start : a.long_end] == "fatty acid synthase"
 
 
+def test_square_brackets():
+    text = "Friedreich's ataxia [FRDA], and dentatorubral-pallidoluysian atrophy [DRPLA])"
+    assert pairs(text) == [("FRDA", "Friedreich's ataxia"), ("DRPLA", "dentatorubral-pallidoluysian atrophy")]
+    # a square bracket inside round ones is not a definition of its own
+    assert pairs("the protein kinase (PK [12])") == []
+
+
 def test_short_form_then_long_form():
     assert pairs("BDNF (brain-derived neurotrophic factor) is released.") == [
         ("BDNF", "brain-derived neurotrophic factor")

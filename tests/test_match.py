@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from extractor.match import Matcher, MatchOptions, _unclosed, tokenize
+from extractor.match import Matcher, MatchOptions, _singular_short, _unclosed, tokenize
 
 pytestmark = pytest.mark.shared
 
@@ -198,6 +198,10 @@ def test_human_genes_only_drops_genes_of_other_organisms(shared_lexicon):
     assert gene_ids(human, "the rat hepatic PAK1 protein") == set()
     assert gene_ids(human, "rat and human PAK1") == {"5058"}
     assert gene_ids(human, "in rat, PAK1 was") == {"5058"}
+    # a name in apposition to "<organism> <up to three lower-case words>,"
+    assert gene_ids(human, "IFI 16 and a related mouse protein, p202, control") == {"3428"}
+    assert gene_ids(human, "the yeast ubiquitin conjugating enzyme, UBC-4, and") == set()
+    assert gene_ids(human, "the mouse and the human protein, p202, control") == {"7158"}
 
 
 def test_symbols_with_roman_numerals(genes):
@@ -244,6 +248,25 @@ def test_plural_aliases_name_a_class_without_families(shared_lexicon):
     assert gene_ids(names, "the neuronal cell adhesion molecule") == {"4897"}
 
 
+def test_alias_of_two_genes_names_the_one_mesh_shares(shared_lexicon):
+    sources = ("hgnc_symbol", "hgnc_alias_symbol", "hgnc_prev_symbol", "mesh_gene")
+    m = Matcher(shared_lexicon, MatchOptions(kinds=("genes",), gene_sources=sources))
+    # "DAT1": an alias of LMO3, a previous symbol of SLC6A3, and MeSH's name of SLC6A3
+    assert gene_ids(m, "a DAT1 polymorphism") == {"6531"}
+    # without MeSH the alias ranks first
+    hgnc = Matcher(shared_lexicon, MatchOptions(kinds=("genes",), gene_sources=sources[:3]))
+    assert gene_ids(hgnc, "a DAT1 polymorphism") == {"55885"}
+
+
+def test_shared_alias_names_the_gene_whose_term_is_spelled_as_the_text(genes, shared_lexicon):
+    # "MCT-1" is MCTS1's alias; "MCT1" (the same key) an alias of SLC16A1 and another gene
+    assert gene_ids(genes, "A novel candidate oncogene, MCT-1, is involved") == {"28985"}
+    assert gene_ids(genes, "A novel candidate oncogene, MCT1, is involved") == set()
+    # not in OCR text, where hyphens come and go
+    ocr = Matcher(shared_lexicon, MatchOptions(kinds=("genes",), text_type="ocr"))
+    assert gene_ids(ocr, "MCT-1") == set()
+
+
 def test_gene_names_with_roman_numerals(shared_lexicon):
     m = Matcher(shared_lexicon, MatchOptions(kinds=("genes",), gene_sources=("hgnc_symbol", "hgnc_name")))
     # LIG3 "DNA ligase 3", HDAC2 "histone deacetylase 2"
@@ -254,6 +277,20 @@ def test_families_off_keeps_single_gene_groundings(shared_lexicon):
     m = Matcher(shared_lexicon, MatchOptions(kinds=("genes",), families=False))
     assert gene_ids(m, "Akt signalling") == {"207"}  # the alias AKT of AKT1, not the family
     assert gene_ids(m, "c-MET receptor") == {"4233"}
+
+
+def test_families_off_family_words_name_only_a_gene_named_after_the_family(shared_lexicon):
+    m = Matcher(shared_lexicon, MatchOptions(kinds=("genes",), families=False))
+    # "JNK" and "AMPK" are FamPlex families and aliases of MAPK8 and PRKAA2, which are not named after them
+    assert gene_ids(m, "JNK and AMPK activity") == set()
+    # "VEGF" names VEGFA, the family's first member
+    assert gene_ids(m, "VEGF expression") == {"7422"}
+
+
+def test_list_items_stand_without_a_head_that_names_a_class(shared_lexicon):
+    m = Matcher(shared_lexicon, MatchOptions(kinds=("genes",), families=False))
+    # "PKC" (FamPlex family; alias of PRRT2) names the class; the isoforms are PRKCA and PRKCB
+    assert gene_ids(m, "the classical PKC isoforms alpha and beta were") == {"5578", "5579"}
 
 
 def test_slash_lists_and_ranges(genes):
@@ -375,6 +412,34 @@ def test_short_form_defined_as_a_protein_keeps_its_alias(shared_lexicon):
 def test_disease_abbreviation(every):
     found = every.find("Parkinson's disease (PD) patients; PD is common.")
     assert [m.hits[0].identifier for m in found if m.text == "PD"] == ["D010300", "D010300"]
+
+
+def test_short_form_defined_as_a_disease_is_no_gene_in_gene_runs(genes):
+    # diseases are resolved in a genes-only run too: ACD is an approved symbol, here a disease
+    assert gene_ids(genes, "cells from allergic contact dermatitis (ACD). ACD was") == set()
+    # ... unless a word after the short form makes it the gene named after the disease
+    text = "neurofibromatosis type 1 (NF1) results from deletions of the NF1 gene"
+    assert gene_ids(genes, text) == {"4763"}
+    assert gene_ids(genes, "neurofibromatosis type 1 (NF1) results from deletions") == set()
+    assert gene_ids(genes, "the human retinoblastoma (Rb) gene") == {"5925"}
+
+
+def test_short_form_in_the_plural_defines_its_singular(genes):
+    # "ALL" (an alias of BCR) after "acute lymphoblastic leukemias (ALLs)" is the leukemia
+    assert gene_ids(genes, "acute lymphoblastic leukemias (ALLs). In t(4;11) ALL, the") == set()
+    # "STR" (an alias of STATH) after "short tandem repeats (STRs)"
+    assert gene_ids(genes, "short tandem repeats (STRs) were typed; STR alleles") == set()
+    assert _singular_short("ALLs") == "ALL" and _singular_short("Ras") == "" and _singular_short("CD4s") == "CD4"
+
+
+def test_short_form_defined_in_square_brackets(genes):
+    # FRDA, a previous symbol of FXN, defined as the disease
+    assert gene_ids(genes, "Friedreich's ataxia [FRDA], and others; FRDA patients") == set()
+
+
+def test_gene_alias_that_is_a_disease_name_is_the_disease(genes):
+    # "adrenoleukodystrophy" is an alias of ABCD1 and a MeSH disease
+    assert gene_ids(genes, "diagnosed as having neonatal adrenoleukodystrophy") == set()
 
 
 def test_defined_two_letter_symbol_is_a_gene(genes):

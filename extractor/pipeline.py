@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Iterable, Iterator
+from typing import Any, Iterable, Iterator
 
 from .lexicon import Lexicon
 from .match import CHEMICAL, DISEASE, GENE, ConceptHit, GeneHit, Matcher, MatchOptions, Mention
-from .records import ConceptRow, FigureRecord, GeneRow
+from .records import ConceptRow, FigureRecord, GeneRow, reduce_by_fields
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +25,9 @@ class AnnotateOptions:
     provenance: bool = False
     #: texts longer than this are matched in pieces of about this size (see ``text_windows``)
     window_chars: int = 10_000
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        return reduce_by_fields(self)
 
 
 def text_windows(text: str, size: int) -> Iterator[tuple[int, str]]:

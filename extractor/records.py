@@ -13,7 +13,7 @@ import json
 import logging
 import os
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import IO, Any, Iterable, Iterator, Mapping, NamedTuple, Sequence
 
@@ -32,6 +32,15 @@ except AttributeError:  # pragma: no cover
 
 ANNOTATION_KEYS = ("genes", "chemicals", "diseases")
 MESH_SOURCE = "MESH"
+
+
+def reduce_by_fields(obj: Any) -> tuple[Any, tuple[Any, ...]]:
+    """``__reduce__`` of a frozen dataclass: rebuilt through ``__init__`` when unpickled.
+
+    A compiled build of a module cannot restore a frozen instance's fields one
+    by one, as pickle does by default; worker processes receive such objects.
+    """
+    return type(obj), tuple(getattr(obj, f.name) for f in fields(obj))
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +66,9 @@ class GeneRow:
             out["provenance"] = dict(self.provenance)
         return out
 
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        return reduce_by_fields(self)
+
 
 @dataclass(frozen=True, slots=True)
 class ConceptRow:
@@ -72,6 +84,9 @@ class ConceptRow:
         if self.provenance:
             out["provenance"] = dict(self.provenance)
         return out
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        return reduce_by_fields(self)
 
 
 @dataclass(frozen=True)
@@ -105,6 +120,9 @@ class FigureRecord:
             self.figid, self.caption, self.meta, self.ocr_text, self.body,
             tuple(genes), tuple(chemicals), tuple(diseases), self.path,
         )  # fmt: skip
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        return reduce_by_fields(self)
 
 
 class RecordError(NamedTuple):

@@ -156,7 +156,7 @@ def lexicon_load(sources: str | None, env: dict[str, str]) -> dict[str, float]:
         directory = ensure_lexicon(sys.argv[1] or None)
         t0 = time.perf_counter(); lex = Lexicon(directory)
         t1 = time.perf_counter(); ann = Annotator(lex)
-        t2 = time.perf_counter(); ann.annotate(FigureRecord("x", "BDNF and GSK3B in Parkinson disease"))
+        t2 = time.perf_counter(); ann.annotate(FigureRecord("x", "BDNF and GSK-3\u03b2 (Ser9) in Parkinson disease"))
         t3 = time.perf_counter()
         print(json.dumps({"open": t1 - t0, "annotator": t2 - t1, "first_annotation": t3 - t2}))
         """

@@ -204,3 +204,13 @@ def test_long_texts_give_the_same_mentions_as_their_pieces(tiny_lexicon):
     assert {r.entrez for r in small.annotate(FigureRecord("f", text)).genes} == {
         r.entrez for r in whole.annotate(FigureRecord("f", sentence)).genes
     }
+
+
+def test_options_survive_pickling_for_worker_processes():
+    import pickle
+
+    from extractor.match import MatchOptions
+    from extractor.pipeline import AnnotateOptions
+
+    opts = AnnotateOptions(texts=("ocr",), match=MatchOptions(kinds=("genes",)), provenance=True, window_chars=500)
+    assert pickle.loads(pickle.dumps(opts)) == opts

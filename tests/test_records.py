@@ -510,3 +510,16 @@ def test_tsv_line_replaces_tabs_and_line_breaks():
     assert tsv_line(["a", "b c", ""]) == "a\tb c\t\n"
     assert tsv_line(["a\tb", "c\r\n\nd", "e"]) == "a b\tc d\te\n"
     assert tsv_line(iter(["x", "y"])) == "x\ty\n"
+
+
+def test_records_survive_pickling_for_worker_processes():
+    import pickle
+
+    from extractor.records import ConceptRow, FigureRecord, GeneRow
+
+    gene = GeneRow("Akt", "AKT", "bioentities_symbol", "AKT1", "207", {"field": "caption"})
+    chem = ConceptRow("ATP", "D000255")
+    record = FigureRecord("PMC1__f1", "Akt and ATP", {"figid": "PMC1__f1"}, "OCR", "body", (gene,), (chem,), (), "a.md")
+    for obj in (gene, chem, record):
+        again = pickle.loads(pickle.dumps(obj))
+        assert again == obj and type(again) is type(obj)

@@ -1,9 +1,10 @@
 """Build script: the package is described in pyproject.toml.
 
 With ``EXTRACTOR_COMPILE=1`` in the environment, the matcher's hot modules
-(normalize, abbrev, match) are compiled to C extensions with mypyc, which
-makes annotation about a third faster; the compiled modules behave exactly
-as the Python sources. Compile for running batch jobs, not for developing:
+(normalize, abbrev, match) and the annotation rows' modules (records,
+pipeline) are compiled to C extensions with mypyc, which makes annotation
+about a third faster; the compiled modules behave exactly as the Python
+sources. Compile for running batch jobs, not for developing:
 a compiled module shadows its source, so an edited source needs a rebuild.
 """
 

@@ -42,7 +42,17 @@ from .lexicon import (
     Entry,
     Lexicon,
 )
-from .normalize import BARRIER_CHARS, SENTINEL, case_key, casing, fold, key as make_key, key_drops, normalize_text
+from .normalize import (
+    BARRIER_CHARS,
+    SENTINEL,
+    case_key,
+    casing,
+    fold,
+    greek_table,
+    key as make_key,
+    key_drops,
+    normalize_text,
+)
 from .resources import read_data_lines, read_data_table
 
 KINDS = {"genes": GENE, "chemicals": CHEMICAL, "diseases": DISEASE}
@@ -644,6 +654,9 @@ class Matcher:
         self._no_start = frozenset(
             w for fw in self.rules.function_words for w in (fw, fw.capitalize())
         )
+        # ... except a single capital ("I" of "I kappa B") before a spelled Greek letter and a capital
+        self._greek_starts = frozenset(w for w in self._no_start if len(w) == 1 and w.isupper())
+        self._greek_names = frozenset(greek_table()[1])
         self.want_genes = GENE in self.kind_set
         self._cache: dict[tuple, dict[str, Resolved | None]] = {}
         self.ocr_reader: Any = None  # the OCR rules' reader of this matcher, made on first use
@@ -664,6 +677,7 @@ class Matcher:
         max_len = self.max_len
         start_info = self._start_info
         extends = self._extends
+        greek_starts = self._greek_starts
         n_keys = len(keys)
         for i in stream.starts:
             t = texts[i]
@@ -671,6 +685,8 @@ class Matcher:
             if info is None:
                 info = self._token_start_info(t)
             shortest, detached, prefix, derived, own, klen = info
+            if not shortest and t in greek_starts and self._greek_follows(toks, i):
+                shortest, detached, prefix, derived, own, klen = self._word_start_info(t)
             s0 = pos[i]
             if shortest:
                 prefixed = (
@@ -739,30 +755,50 @@ class Matcher:
         "-etic"), the lexicon keys among the token's key and its singular,
         shortest first (the keys found at this token when no longer key goes
         on with the next token), and the length of the token's key. Function
-        words never start a name.
+        words never start a name (but see ``_greek_follows``).
         """
-        if t in self._no_start:
-            info: tuple[int, bool, str, bool, tuple[str, ...], int] = (0, False, "", False, (), 0)
-        else:
-            k = token_key(t)
-            plural = k.endswith("s") and len(k) > 3
-            can_start = bool(k) and (self.lex.has_prefix(k) or (plural and k[:-1] in self.lex.trie))
-            prefix = ""
-            if self.want_genes and self.options.prefixes:
-                for cand in self.rules.attached_prefixes:
-                    if len(t) > len(cand) + 1 and t.startswith(cand):
-                        nxt = t[len(cand)]
-                        if nxt.isupper() or nxt.isdigit():
-                            prefix = cand
-                        break
-            derived = bool(self.derivations) and len(t) > 4 and t.lower().endswith(self._derivation_suffixes)
-            shortest = (len(k) - 1 if plural else len(k)) if can_start else 0
-            own = tuple(x for x in ((k[:-1],) if plural else ()) + (k,) if can_start and x in self.lex.trie)
-            info = (shortest, t in self.rules.detached_prefixes, prefix, derived, own, len(k))
+        info: tuple[int, bool, str, bool, tuple[str, ...], int] = (
+            (0, False, "", False, (), 0) if t in self._no_start else self._word_start_info(t)
+        )
         if len(self._start_info) > 300_000:
             self._start_info.clear()
         self._start_info[t] = info
         return info
+
+    def _word_start_info(self, t: str) -> tuple[int, bool, str, bool, tuple[str, ...], int]:
+        """What a candidate starting at token ``t`` may be, whether or not ``t`` is a function word."""
+        k = token_key(t)
+        plural = k.endswith("s") and len(k) > 3
+        can_start = bool(k) and (self.lex.has_prefix(k) or (plural and k[:-1] in self.lex.trie))
+        prefix = ""
+        if self.want_genes and self.options.prefixes:
+            for cand in self.rules.attached_prefixes:
+                if len(t) > len(cand) + 1 and t.startswith(cand):
+                    nxt = t[len(cand)]
+                    if nxt.isupper() or nxt.isdigit():
+                        prefix = cand
+                    break
+        derived = bool(self.derivations) and len(t) > 4 and t.lower().endswith(self._derivation_suffixes)
+        shortest = (len(k) - 1 if plural else len(k)) if can_start else 0
+        own = tuple(x for x in ((k[:-1],) if plural else ()) + (k,) if can_start and x in self.lex.trie)
+        return (shortest, t in self.rules.detached_prefixes, prefix, derived, own, len(k))
+
+    def _greek_follows(self, toks: Tokens, i: int) -> bool:
+        """Whether token ``i`` is followed by a spelled Greek letter and a capital, spaced ("I kappa B").
+
+        Old abstracts spell Greek letters out between spaces ("I kappa B-alpha"
+        for IκBα); a capital letter that is a function word ("I", "A") starts a
+        name there, as the pronoun or article is not followed by a spelled Greek
+        letter and a capital.
+        """
+        texts, spaces = toks.text, toks.space
+        return (
+            i + 2 < len(texts)
+            and spaces[i]
+            and spaces[i + 1]
+            and texts[i + 1] in self._greek_names
+            and texts[i + 2][:1].isupper()
+        )
 
     def _attached_prefix(
         self, toks: Tokens, i: int, s0: int, keys: str, ends: dict[int, int], prefix: str
@@ -1645,8 +1681,9 @@ def _same_breaks(entries: Sequence[Entry], span: str) -> list[Entry]:
     """
     _, text_any, text_space = word_breaks(span)
     if text_space:
-        # "IFI 16", "IL 6": a space between capitals and a number may be dropped ("or 2" may not)
-        text_space = frozenset(p for p in text_space if p not in _caps_digit_spaces(span))
+        # "IFI 16", "IL 6": a space between capitals and a number may be dropped ("or 2" may not),
+        # and so may the spaces around a spelled Greek letter before a capital ("I kappa B")
+        text_space = text_space - _caps_digit_spaces(span) - _greek_spaces(span)
     out = []
     for e in entries:
         term_letters, term_any, _ = word_breaks(e.term)
@@ -1670,6 +1707,31 @@ def _caps_digit_spaces(text: str) -> frozenset[int]:
                 out.add(pos)
         if not key_drops(ch):
             pos += 1
+    return frozenset(out)
+
+
+@lru_cache(maxsize=1)
+def _spaced_greek() -> re.Pattern[str]:
+    """A spelled Greek letter standing as a word between spaces, a capital letter after it."""
+    names = "|".join(greek_table()[1])
+    return re.compile(r"(?<![^\W\d_])(?:" + names + r")(?= [A-Z])")
+
+
+@lru_cache(maxsize=50_000)
+def _greek_spaces(text: str) -> frozenset[int]:
+    """Key positions of the spaces around a spelled Greek letter followed by a capital, inside a name.
+
+    Old abstracts spell Greek letters out between spaces: "I kappa B" is
+    IκB, "Fc gamma RI" FcγRI, "NF-kappa B" NF-κB. ("I kappa B" -> {1, 2}.)
+    """
+    if " " not in text:
+        return frozenset()
+    out: set[int] = set()
+    for m in _spaced_greek().finditer(text, 1):
+        p = len(make_key(text[: m.start()]))
+        if text[m.start() - 1] == " ":
+            out.add(p)
+        out.add(p + 1)
     return frozenset(out)
 
 

@@ -141,6 +141,20 @@ def test_space_between_capitals_and_number_may_drop(genes):
     assert "3428" in gene_ids(genes, "IFI 16 binds DNA")
 
 
+def test_spaces_around_spelled_greek_before_a_capital_may_drop(genes):
+    # "NF-kappa Bp65" is NF-kappaBp65 (RELA), "Fc alpha R" FcalphaR (FCAR)
+    assert "5970" in gene_ids(genes, "nuclear NF-kappa Bp65 was increased")
+    assert "2204" in gene_ids(genes, "monocytes express Fc alpha R")
+    # a name does not start at the Greek letter: "gamma RI" is not GRI
+    assert gene_ids(genes, "the gamma RI chain") == set()
+
+
+def test_capital_function_word_starts_name_before_spelled_greek(genes):
+    # "I" never starts a name, except as the I of "I kappa B" (IkappaB)
+    assert gene_ids(genes, "degradation of I kappa B-alpha and I kappa B-beta") == {"4792", "4793"}
+    assert gene_ids(genes, "I kappa-irradiated and I alpha-tested the cells") == set()
+
+
 def test_ions_are_not_genes(every):
     found = spans(every, "Ca2+ influx")
     assert found == [("Ca2+", "C")]

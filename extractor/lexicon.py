@@ -388,11 +388,16 @@ _ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
 _NAME_NUMBER = re.compile(r"^(.*[a-z]) (10|[1-9])$")
 
 
+def _with_roman(pattern: re.Pattern[str], text: str) -> str | None:
+    """``text`` as ``pattern`` splits it into a head and a number 1-10, the number in Roman numerals."""
+    m = pattern.match(text)
+    return f"{m.group(1)} {_ROMAN[int(m.group(2)) - 1]}" if m else None
+
+
 def roman_variant(name: str) -> str | None:
     """A gene name ending in a number 1-10, with the number in Roman numerals ("DNA ligase 3" ->
     "DNA ligase III", "carbonic anhydrase 2" -> "carbonic anhydrase II"), as enzymes are often written."""
-    m = _NAME_NUMBER.match(name)
-    return f"{m.group(1)} {_ROMAN[int(m.group(2)) - 1]}" if m else None
+    return _with_roman(_NAME_NUMBER, name)
 
 
 _SYMBOL_NUMBER = re.compile(r"^([A-Z]{2,})(10|[1-9])$")
@@ -401,8 +406,15 @@ _SYMBOL_NUMBER = re.compile(r"^([A-Z]{2,})(10|[1-9])$")
 def roman_symbol(symbol: str) -> str | None:
     """An approved symbol of capitals and a number 1-10, with a Roman numeral after a space ("CA3" ->
     "CA III", "ADH7" -> "ADH VII"), as isozymes and receptor types are often written."""
-    m = _SYMBOL_NUMBER.match(symbol)
-    return f"{m.group(1)} {_ROMAN[int(m.group(2)) - 1]}" if m else None
+    return _with_roman(_SYMBOL_NUMBER, symbol)
+
+
+def family_stem(fid: str) -> str:
+    """A FamPlex identifier without its "_family" / "_complex" suffix ("JUN_family" -> "JUN")."""
+    for suffix in ("_family", "_complex"):
+        if fid.endswith(suffix):
+            return fid[: -len(suffix)]
+    return fid
 
 
 def chemical_variants(term: str, rules: list[tuple[str, str, str]]) -> list[tuple[str, str]]:
@@ -555,7 +567,7 @@ class LexiconBuilder:
             # Identifiers are symbols, matched as written together ("NADPHoxidase", not
             # "NADPH oxidase": phrases come from the grounding map and equivalences).
             self.add(fid.replace("_", ""), Entry(GENE, SRC_FAMPLEX, fid.replace("_", ""), target, ""))
-            stripped = re.sub(r"_(family|complex)$", "", fid)
+            stripped = family_stem(fid)
             if stripped != fid:
                 self.add(stripped.replace("_", ""), Entry(GENE, SRC_FAMPLEX, stripped.replace("_", ""), target, "stripped"))
         for text, pairs in fp.groundings:

@@ -17,7 +17,7 @@ where a gene and a chemical or disease cover the same words, one of them wins.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, NamedTuple, Sequence
 
@@ -41,6 +41,7 @@ from .lexicon import (
     SRC_SYMBOL,
     Entry,
     Lexicon,
+    family_stem,
 )
 from .normalize import (
     BARRIER_CHARS,
@@ -53,6 +54,7 @@ from .normalize import (
     key_drops,
     normalize_text,
 )
+from .records import reduce_by_fields
 from .resources import read_data_lines, read_data_table
 
 KINDS = {"genes": GENE, "chemicals": CHEMICAL, "diseases": DISEASE}
@@ -129,9 +131,7 @@ class MatchOptions:
     human_genes_only: bool = False
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
-        # pickled for worker processes: rebuilt through __init__, as a compiled build
-        # of this module cannot restore a frozen instance's fields one by one
-        return type(self), tuple(getattr(self, f.name) for f in fields(self))
+        return reduce_by_fields(self)
 
 
 class GeneHit(NamedTuple):
@@ -1320,7 +1320,7 @@ class Matcher:
             return False
         symbol = make_key(self.lex.genes[int(e.target[1:])].symbol)
         for f in families:
-            stem = make_key(_family_stem(f[1:]))
+            stem = make_key(family_stem(f[1:]))
             if stem and symbol.startswith(stem) and len(symbol) - len(stem) <= 3:
                 return True
         return False
@@ -1489,14 +1489,6 @@ class Matcher:
 
 
 _NEXT_WORD = re.compile(r"[)\]]?[\s\-]+([A-Za-z]+)\b")
-
-
-def _family_stem(ident: str) -> str:
-    """A FamPlex identifier without its "_family" / "_complex" suffix ("JUN_family" -> "JUN")."""
-    for suffix in ("_family", "_complex"):
-        if ident.endswith(suffix):
-            return ident[: -len(suffix)]
-    return ident
 
 
 _CLASS_CONTEXT = re.compile(r"([\s\-\u2010\u2011]+)([A-Za-z]+)\b(?:\s+([A-Za-z]+)\b)?")

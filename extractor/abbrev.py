@@ -14,7 +14,7 @@ Schwartz-Hearst rule), and the long form has no more than
 from __future__ import annotations
 
 import re
-from typing import Callable, NamedTuple
+from typing import Callable, Final, NamedTuple
 
 from .normalize import fold
 
@@ -30,8 +30,8 @@ class Abbreviation(NamedTuple):
     long_end: int
 
 
-_PAREN = re.compile(r"\(([^()]{1,120})\)|\[([^()\[\]]{1,120})\]")
-_FIRST_PART = re.compile(r"[;,]\s")
+_PAREN: Final = re.compile(r"\(([^()]{1,120})\)|\[([^()\[\]]{1,120})\]")
+_FIRST_PART: Final = re.compile(r"[;,]\s")
 
 
 def valid_short_form(sf: str) -> bool:
@@ -81,7 +81,7 @@ def _max_words(sf: str) -> int:
     return min(n + 5, n * 2)
 
 
-_STOPS = frozenset(".;!?:")
+_STOPS: Final = frozenset(".;!?:")
 
 
 def _word_char(ch: str) -> bool:
@@ -149,10 +149,42 @@ def _word_before(text: str, pos: int) -> tuple[int, int] | None:
     return (start, end) if start < end else None
 
 
-_LEGEND_ITEM = re.compile(
+_LEGEND_ITEM: Final = re.compile(
     r"\s*(?P<sf>[A-Za-z0-9\u0370-\u03ff][\w\u0370-\u03ff/+-]{0,11})\s*[,:=]\s+(?P<lf>[^;.,()]{3,120}?)\s*$"
 )
-_SEGMENT = re.compile(r"[^;.]+")
+
+
+def _bracket_matches(text: str) -> list[re.Match[str]]:
+    """The matches of ``_PAREN`` in ``text``, as ``finditer`` gives them.
+
+    A match starts at a bracket, so only the brackets are tried: finding them
+    with ``str.find`` is far cheaper than the regex engine's scan.
+    """
+    out: list[re.Match[str]] = []
+    paren = text.find("(")
+    square = text.find("[")
+    while paren >= 0 or square >= 0:
+        at = paren if square < 0 or 0 <= paren < square else square
+        m = _PAREN.match(text, at)
+        pos = at + 1 if m is None else m.end()
+        if m is not None:
+            out.append(m)
+        if 0 <= paren < pos:
+            paren = text.find("(", pos)
+        if 0 <= square < pos:
+            square = text.find("[", pos)
+    return out
+
+
+def _segments(text: str) -> list[tuple[int, str]]:
+    """``(offset, piece)`` of the non-empty pieces of ``text`` between ";" and "." characters."""
+    out: list[tuple[int, str]] = []
+    base = 0
+    for piece in text.replace(";", ".").split("."):
+        if piece:
+            out.append((base, piece))
+        base += len(piece) + 1
+    return out
 
 
 def find_abbreviations(text: str, relevant: Callable[[str, int], bool] | None = None) -> list[Abbreviation]:
@@ -164,7 +196,7 @@ def find_abbreviations(text: str, relevant: Callable[[str, int], bool] | None = 
     """
     out: list[Abbreviation] = []
     if "(" in text or "[" in text:
-        for m in _PAREN.finditer(text):
+        for m in _bracket_matches(text):
             g = 1 if m.group(1) is not None else 2
             inner = m.group(g)
             stripped = inner.strip()
@@ -190,13 +222,11 @@ def find_abbreviations(text: str, relevant: Callable[[str, int], bool] | None = 
                 out.append(Abbreviation(sf, text[lf_start:lf_end], word[0], word[1], lf_start, lf_end))
     # legend lists: "SF, long form; SF2: long form 2."
     if ";" in text or ": " in text:
-        for seg in _SEGMENT.finditer(text):
-            piece = seg.group(0)
+        for base, piece in _segments(text):
             head = piece[:40]
             if "," not in head and ":" not in head and "=" not in head:
                 continue
             colon = piece.rfind(": ")
-            base = seg.start()
             if colon >= 0 and (colon < 3 or not piece[colon - 1].isupper() or len(piece[colon - 12 : colon].split()) > 1):
                 # "Abbreviations: ACC, ...": the item follows the colon
                 base += colon + 1

@@ -30,7 +30,7 @@ import xml.etree.ElementTree as ET
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Iterable, Iterator, NamedTuple
+from typing import IO, Final, Iterable, Iterator, NamedTuple
 
 import marisa_trie
 
@@ -58,30 +58,30 @@ BUILD_DATA_FILES = (
     "synonyms.tsv", "learned_synonyms.tsv", "english_words.txt",
 )  # fmt: skip
 
-MAX_KEY_LENGTH = 100
-FIELD_SEP = "\x1f"
-ENTRY_SEP = b"\x1e"
+MAX_KEY_LENGTH: Final = 100
+FIELD_SEP: Final = "\x1f"
+ENTRY_SEP: Final = b"\x1e"
 
 # Entry kinds.
-GENE = "G"
-CHEMICAL = "C"
-DISEASE = "D"
-NONGENE = "X"  # a text FamPlex grounds to a small molecule or process, not a protein
+GENE: Final = "G"
+CHEMICAL: Final = "C"
+DISEASE: Final = "D"
+NONGENE: Final = "X"  # a text FamPlex grounds to a small molecule or process, not a protein
 
 # Gene entry sources, best first; the first four are the output ``source`` values.
-SRC_SYMBOL = "hgnc_symbol"
-SRC_ALIAS = "hgnc_alias_symbol"
-SRC_PREV = "hgnc_prev_symbol"
-SRC_FAMPLEX = "bioentities_symbol"
-SRC_NAME = "hgnc_name"
-SRC_MESH_GENE = "mesh_gene"  # names of human proteins in MeSH ("separase", "P-selectin")
+SRC_SYMBOL: Final = "hgnc_symbol"
+SRC_ALIAS: Final = "hgnc_alias_symbol"
+SRC_PREV: Final = "hgnc_prev_symbol"
+SRC_FAMPLEX: Final = "bioentities_symbol"
+SRC_NAME: Final = "hgnc_name"
+SRC_MESH_GENE: Final = "mesh_gene"  # names of human proteins in MeSH ("separase", "P-selectin")
 # MeSH entry sources.
-SRC_MESH_NAME = "mesh_name"
-SRC_MESH_ENTRY = "mesh_entry"
-SRC_SCR_NAME = "scr_name"
-SRC_SCR_SYNONYM = "scr_synonym"
-SRC_CURATED = "curated"
-SRC_LEARNED = "learned"
+SRC_MESH_NAME: Final = "mesh_name"
+SRC_MESH_ENTRY: Final = "mesh_entry"
+SRC_SCR_NAME: Final = "scr_name"
+SRC_SCR_SYNONYM: Final = "scr_synonym"
+SRC_CURATED: Final = "curated"
+SRC_LEARNED: Final = "learned"
 
 
 class Entry(NamedTuple):

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, NamedTuple, Sequence
+from typing import Any, Final, NamedTuple, Sequence
 
 from .abbrev import find_abbreviations
 from .lexicon import (
@@ -57,14 +57,14 @@ from .normalize import (
 from .records import reduce_by_fields
 from .resources import read_data_lines, read_data_table
 
-KINDS = {"genes": GENE, "chemicals": CHEMICAL, "diseases": DISEASE}
-KIND_NAMES = {v: k for k, v in KINDS.items()}
+KINDS: Final = {"genes": GENE, "chemicals": CHEMICAL, "diseases": DISEASE}
+KIND_NAMES: Final = {v: k for k, v in KINDS.items()}
 
-GENE_SOURCE_RANK = {SRC_SYMBOL: 0, SRC_FAMPLEX: 1, SRC_ALIAS: 2, SRC_PREV: 3, SRC_NAME: 4, SRC_MESH_GENE: 5}
+GENE_SOURCE_RANK: Final = {SRC_SYMBOL: 0, SRC_FAMPLEX: 1, SRC_ALIAS: 2, SRC_PREV: 3, SRC_NAME: 4, SRC_MESH_GENE: 5}
 #: Gene sources whose terms may be shared by several genes (an ambiguous one names none of them).
-_WEAK_GENE_SOURCES = (SRC_ALIAS, SRC_PREV, SRC_NAME, SRC_MESH_GENE)
-MESH_SOURCE_RANK = {SRC_LEARNED: -1, SRC_MESH_NAME: 0, SRC_CURATED: 1, SRC_MESH_ENTRY: 1, SRC_SCR_NAME: 2, SRC_SCR_SYNONYM: 3}
-VARIANT_RANK = {"": 0, "grounding": 0, "equivalence": 0, "british": 0, "roman": 1, "stripped": 1, "singular": 2, "acid_ate": 3, "acid_ite": 3}
+_WEAK_GENE_SOURCES: Final = (SRC_ALIAS, SRC_PREV, SRC_NAME, SRC_MESH_GENE)
+MESH_SOURCE_RANK: Final = {SRC_LEARNED: -1, SRC_MESH_NAME: 0, SRC_CURATED: 1, SRC_MESH_ENTRY: 1, SRC_SCR_NAME: 2, SRC_SCR_SYNONYM: 3}
+VARIANT_RANK: Final = {"": 0, "grounding": 0, "equivalence": 0, "british": 0, "roman": 1, "stripped": 1, "singular": 2, "acid_ate": 3, "acid_ite": 3}
 
 
 def concept_rank(e: Entry) -> tuple[int, int, bool, str]:
@@ -308,12 +308,12 @@ class Rules:
 _DASHES = "\\-\u2010\u2011\u2012\u2013\u2014\u2015\u2212~"
 _OPEN = "\\(\\[\\{\"'\u201c\u2018\u00ab<*\u2022\u00b7"
 _CLOSE = "\\)\\]\\}\"'\u201d\u2019\u00bb>,;:.!?*\u2022\u00b7"
-HYPHENS = frozenset("-\u2010\u2011")
+HYPHENS: Final = frozenset("-\u2010\u2011")
 _INFIXES = f"/{_DASHES}()\\[\\]{{}}=<>;|\u2190\u2192\u2194\u00d7"
 #: a character at which one of the tokenizer's rules can split a word (prefix, suffix or infix)
-_SPLITTABLE = re.compile(f"[{_OPEN}{_CLOSE}{_INFIXES},:+]")
-_OPEN_CHARS = frozenset(_OPEN.replace("\\", ""))
-_CLOSE_CHARS = frozenset(_CLOSE.replace("\\", ""))
+_SPLITTABLE: Final = re.compile(f"[{_OPEN}{_CLOSE}{_INFIXES},:+]")
+_OPEN_CHARS: Final = frozenset(_OPEN.replace("\\", ""))
+_CLOSE_CHARS: Final = frozenset(_CLOSE.replace("\\", ""))
 
 
 @lru_cache(maxsize=1)
@@ -383,8 +383,8 @@ def _spacy_offsets(text: str) -> tuple[list[int], list[int]]:
 
 # Tokens of a word (a run of non-space characters) as ((text, start, end), ...) relative to the
 # word; None for a word that is one token.
-_WORD_CACHE: dict[str, tuple[tuple[str, int, int], ...] | None] = {}
-_WHITESPACE = re.compile(r"\s+")
+_WORD_CACHE: Final[dict[str, tuple[tuple[str, int, int], ...] | None]] = {}
+_WHITESPACE: Final = re.compile(r"\s+")
 
 
 def _learn_words(words: list[str]) -> None:
@@ -506,7 +506,7 @@ def tokenize(text: str) -> Tokens:
     return out
 
 
-_KEY_CACHE: dict[str, str] = {}
+_KEY_CACHE: Final[dict[str, str]] = {}
 
 
 def token_key(text: str) -> str:
@@ -521,8 +521,12 @@ def token_key(text: str) -> str:
 
 
 # Token classes in the key stream.
-_SPACE, _NEWLINE, _CONTENT, _PUNCT, _JOINER = range(5)
-_INFO_CACHE: dict[str, tuple[str, int]] = {}
+_SPACE: Final = 0
+_NEWLINE: Final = 1
+_CONTENT: Final = 2
+_PUNCT: Final = 3
+_JOINER: Final = 4
+_INFO_CACHE: Final[dict[str, tuple[str, int]]] = {}
 
 
 def token_info(text: str) -> tuple[str, int]:
@@ -608,17 +612,17 @@ class Stream:
 # The matcher
 # --------------------------------------------------------------------------
 
-_LIST_ITEM = re.compile(r"^(?:\d{1,3}|[A-Za-z]|[A-Za-z]\d{1,2}|\d{1,2}[A-Za-z]|[\u03b1-\u03c9\u0391-\u03a9]\d?)$")
-_CHARGES = frozenset(("+", "++", "2+", "3+"))
-_LIST_SEPARATORS = frozenset((",", "and", "or", "&", "and/or"))
-_LIST_OPENERS = frozenset(("/", "-", "\u2010", "\u2013", " "))
-_RANGE_WORDS = frozenset(("to", "through"))
-_CLASSIFIERS = frozenset(("isoform", "isoforms", "isozyme", "isozymes", "subtype", "subtypes", "subunit", "subunits"))
-_CLASSIFIERS_AFTER = frozenset(
+_LIST_ITEM: Final = re.compile(r"^(?:\d{1,3}|[A-Za-z]|[A-Za-z]\d{1,2}|\d{1,2}[A-Za-z]|[\u03b1-\u03c9\u0391-\u03a9]\d?)$")
+_CHARGES: Final = frozenset(("+", "++", "2+", "3+"))
+_LIST_SEPARATORS: Final = frozenset((",", "and", "or", "&", "and/or"))
+_LIST_OPENERS: Final = frozenset(("/", "-", "\u2010", "\u2013", " "))
+_RANGE_WORDS: Final = frozenset(("to", "through"))
+_CLASSIFIERS: Final = frozenset(("isoform", "isoforms", "isozyme", "isozymes", "subtype", "subtypes", "subunit", "subunits"))
+_CLASSIFIERS_AFTER: Final = frozenset(
     ("protein", "proteins", "gene", "genes", "isoforms", "receptor", "receptors", "kinases", "mrna", "expression",
      "levels", "activity", "signaling", "signalling", "family", "members", "knockout", "deficiency")
 )  # fmt: skip
-_COORD_ITEM = re.compile(
+_COORD_ITEM: Final = re.compile(
     r"^(?:\d{1,2}|[A-Z]|[A-Za-z]\d{1,2}|\d{1,2}[A-Za-z]|[\u03b1-\u03c9\u0391-\u03a9]\d?"
     r"|alpha|beta|gamma|delta|epsilon|zeta|theta|kappa|lambda|sigma|omega)$"
 )
@@ -1124,9 +1128,11 @@ class Matcher:
             and (GENE, clean[c.start : c.end].lower()) not in self.rules.learned_stop
         ):
             span = c.case_span(clean)
-            readings[GENE] = self._resolve(GENE, c, span, defined=True)
+            # (a local, not ``readings[GENE]``: type checkers narrow that to None above)
+            gene = self._resolve(GENE, c, span, defined=True)
+            readings[GENE] = gene
             # a stop word needs the definition's support even as an approved symbol
-            recovered = readings[GENE] is not None and self._stop_word(case_key(span))
+            recovered = gene is not None and self._stop_word(case_key(span))
         for kind, res in readings.items():
             if kinds is not None and kind not in kinds:
                 continue
@@ -1488,12 +1494,12 @@ class Matcher:
         return out
 
 
-_NEXT_WORD = re.compile(r"[)\]]?[\s\-]+([A-Za-z]+)\b")
+_NEXT_WORD: Final = re.compile(r"[)\]]?[\s\-]+([A-Za-z]+)\b")
 
 
-_CLASS_CONTEXT = re.compile(r"([\s\-\u2010\u2011]+)([A-Za-z]+)\b(?:\s+([A-Za-z]+)\b)?")
-_RECEPTOR = frozenset(("receptor", "receptors"))
-_WORDS_BEFORE = re.compile(r"(?:\b([A-Za-z]+)\s+)?\b([A-Za-z]+)[\s\-]+$")
+_CLASS_CONTEXT: Final = re.compile(r"([\s\-\u2010\u2011]+)([A-Za-z]+)\b(?:\s+([A-Za-z]+)\b)?")
+_RECEPTOR: Final = frozenset(("receptor", "receptors"))
+_WORDS_BEFORE: Final = re.compile(r"(?:\b([A-Za-z]+)\s+)?\b([A-Za-z]+)[\s\-]+$")
 
 
 def _singular_short(short: str) -> str:
@@ -1520,9 +1526,9 @@ def _unclosed(text: str) -> bool:
     return any(depth.values())
 
 
-_BAND = re.compile(r"^[pq]\d{1,2}(?:\.\d{1,2})?$")
-_BAND_BEFORE = re.compile(r"(?:\bbands?\s+|(?:\d{1,2}|[XY])[pq]\d{1,2}(?:\.\d{1,2})?\s*[-\u2013]\s*|[pq]\d{1,2}(?:\.\d{1,2})?;\s*)$")
-_BAND_AFTER = re.compile(r"^(?:;\s*[pq]\d|\s*[-\u2013]\s*[pq]?\d)")
+_BAND: Final = re.compile(r"^[pq]\d{1,2}(?:\.\d{1,2})?$")
+_BAND_BEFORE: Final = re.compile(r"(?:\bbands?\s+|(?:\d{1,2}|[XY])[pq]\d{1,2}(?:\.\d{1,2})?\s*[-\u2013]\s*|[pq]\d{1,2}(?:\.\d{1,2})?;\s*)$")
+_BAND_AFTER: Final = re.compile(r"^(?:;\s*[pq]\d|\s*[-\u2013]\s*[pq]?\d)")
 
 
 def _chromosome_band(clean: str, start: int, end: int) -> bool:
@@ -1578,7 +1584,7 @@ def _balance_start(text: str, start: int, end: int) -> int:
     return start
 
 
-_STEM_PATTERNS = (
+_STEM_PATTERNS: Final = (
     (re.compile(r"^\d+$"), re.compile(r"\d+$")),
     (re.compile(r"^[a-z]$"), re.compile(r"[a-z]$")),
     (re.compile(r"^[a-z]\d+$"), re.compile(r"[a-z]\d+$")),
@@ -1608,7 +1614,7 @@ def _range_to(toks: Tokens, j: int, head: str, by_start: dict[int, Candidate]) -
     return (expanded, end.j) if expanded else None
 
 
-_TRAILING_NUMBER = re.compile(r"\d+$")
+_TRAILING_NUMBER: Final = re.compile(r"\d+$")
 
 
 def _numbered_range(head: str, hi: int) -> list[str]:

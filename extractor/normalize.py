@@ -14,12 +14,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from typing import Final
 
 from .resources import read_data_table
 
 #: Characters dropped from keys. ``/`` and ``+`` are kept: they separate list
 #: items ("CD4/8") and mark charges ("Ca2+"), and must not vanish from keys.
-SEPARATOR_CHARS = (
+SEPARATOR_CHARS: Final = (
     " \t\r\n\f\v\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u200b\u202f\u205f\u3000"
     "-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u00ad_"
     ".,;:'`\u2018\u2019\u201a\u201b\u2032\u2033\"\u201c\u201d()[]{}"
@@ -28,13 +29,13 @@ SEPARATOR_CHARS = (
 #: Punctuation that ends a match when it stands apart from the surrounding
 #: words (touching whitespace or the start/end of the text). Attached to
 #: letters on both sides ("glutamine:fructose", "1,4-", "Ca(2+)") it joins.
-BARRIER_CHARS = frozenset(".,;:!?()[]{}\"\u201c\u201d\u2018\u2019'|<>=\u2190\u2192\u2194\u21d2\u2191\u2193*\u2022\u00b7")
+BARRIER_CHARS: Final = frozenset(".,;:!?()[]{}\"\u201c\u201d\u2018\u2019'|<>=\u2190\u2192\u2194\u21d2\u2191\u2193*\u2022\u00b7")
 
 #: Placeholder for a barrier in a key stream; never part of a lexicon key
 #: (control characters are dropped from keys; NUL is reserved by the trie).
-SENTINEL = "\x01"
+SENTINEL: Final = "\x01"
 
-_ACCENT_FREE_CACHE: dict[str, str] = {}
+_ACCENT_FREE_CACHE: Final[dict[str, str]] = {}
 
 
 @lru_cache(maxsize=1)
@@ -62,7 +63,7 @@ def _greek_names() -> tuple[re.Pattern[str], dict[str, str]]:
     return re.compile("(" + "|".join(names) + ")(?![a-z])"), name_to_latin
 
 
-_DROP_TABLE = {ord(c): None for c in SEPARATOR_CHARS}
+_DROP_TABLE: Final = {ord(c): None for c in SEPARATOR_CHARS}
 _DROP_TABLE.update({i: None for i in range(32)})
 _DROP_TABLE[127] = None
 
@@ -146,7 +147,7 @@ def is_barrier_token(text: str) -> bool:
     return bool(text) and all(c in BARRIER_CHARS for c in text)
 
 
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_NON_ASCII: Final = re.compile(r"[^\x00-\x7f]")
 
 
 @lru_cache(maxsize=4096)

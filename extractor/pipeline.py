@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any, Iterable, Iterator
+from typing import Any, Final, Iterable, Iterator
 
 from .lexicon import Lexicon
 from .match import CHEMICAL, DISEASE, GENE, ConceptHit, GeneHit, Matcher, MatchOptions, Mention
@@ -12,7 +12,7 @@ from .records import ConceptRow, FigureRecord, GeneRow, reduce_by_fields
 
 log = logging.getLogger(__name__)
 
-TEXT_FIELDS = ("caption", "ocr")
+TEXT_FIELDS: Final = ("caption", "ocr")
 
 
 @dataclass(frozen=True)
@@ -53,6 +53,23 @@ def text_windows(text: str, size: int) -> Iterator[tuple[int, str]]:
         start = end
 
 
+#: Rows without provenance by their fields: rows are immutable, and a frozen
+#: dataclass's ``__init__`` costs far more than a dict lookup (a family mention
+#: makes one row per member gene).
+_ROWS: Final[dict[tuple, GeneRow | ConceptRow]] = {}
+_ROWS_LIMIT: Final = 200_000
+
+
+def _row(key: tuple, make: Any) -> Any:
+    """The cached row for ``key``, made by ``make(*key)`` on first use."""
+    row = _ROWS.get(key)
+    if row is None:
+        if len(_ROWS) >= _ROWS_LIMIT:
+            _ROWS.clear()
+        row = _ROWS[key] = make(*key)
+    return row
+
+
 def mentions_to_rows(
     mentions: Iterable[Mention], provenance: bool = False
 ) -> tuple[list[GeneRow], list[ConceptRow], list[ConceptRow]]:
@@ -67,16 +84,16 @@ def mentions_to_rows(
         if kind == GENE:
             for hit in m.hits:
                 if isinstance(hit, GeneHit):
-                    k = (text, hit.symbol, hit.source, hit.entrez)
+                    k = (text, hit.symbol, hit.source, hit.hgnc_symbol, hit.entrez)
                     if k not in genes:
-                        genes[k] = GeneRow(text, hit.symbol, hit.source, hit.hgnc_symbol, hit.entrez, prov)
+                        genes[k] = GeneRow(*k, prov) if prov is not None else _row(k, GeneRow)
         elif kind == CHEMICAL or kind == DISEASE:
             target = chems if kind == CHEMICAL else dis
             for hit in m.hits:
                 if isinstance(hit, ConceptHit):
                     ck = (text, hit.identifier)
                     if ck not in target:
-                        target[ck] = ConceptRow(text, hit.identifier, provenance=prov)
+                        target[ck] = ConceptRow(*ck, provenance=prov) if prov is not None else _row(ck, ConceptRow)
     return list(genes.values()), list(chems.values()), list(dis.values())
 
 

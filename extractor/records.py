@@ -15,7 +15,7 @@ import os
 import re
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import IO, Any, Iterable, Iterator, Mapping, NamedTuple, Sequence
+from typing import IO, Any, Final, Iterable, Iterator, Mapping, NamedTuple, Sequence
 
 import yaml
 
@@ -30,8 +30,8 @@ except AttributeError:  # pragma: no cover
     _Loader = yaml.SafeLoader
     _Dumper = yaml.SafeDumper
 
-ANNOTATION_KEYS = ("genes", "chemicals", "diseases")
-MESH_SOURCE = "MESH"
+ANNOTATION_KEYS: Final = ("genes", "chemicals", "diseases")
+MESH_SOURCE: Final = "MESH"
 
 
 def reduce_by_fields(obj: Any) -> tuple[Any, tuple[Any, ...]]:
@@ -286,8 +286,8 @@ def parse_markdown(data: bytes, path: str, annotations: bool = True) -> FigureRe
     return replace(record_from_mapping(meta, path, default_id=Path(path).stem, annotations=annotations), body=body)
 
 
-_ANNOTATION_KEY_LINE = re.compile(r"(genes|chemicals|diseases):(?:[ ]+(\S.*?))?[ ]*\r?$")
-_BLOCK_ITEM_LINE = re.compile(r"- [A-Za-z_][A-Za-z0-9_]*:(?: |\r?$)")
+_ANNOTATION_KEY_LINE: Final = re.compile(r"(genes|chemicals|diseases):(?:[ ]+(\S.*?))?[ ]*\r?$")
+_BLOCK_ITEM_LINE: Final = re.compile(r"- [A-Za-z_][A-Za-z0-9_]*:(?: |\r?$)")
 
 
 def _blank_annotation_blocks(front: str) -> str | None:
@@ -500,7 +500,7 @@ class PubtatorDoc:
         )
 
 
-_ID_SPLIT = re.compile(r"[|;,]")
+_ID_SPLIT: Final = re.compile(r"[|;,]")
 
 
 def iter_pubtator(path: str | os.PathLike[str]) -> Iterator[PubtatorDoc | RecordError]:
@@ -597,13 +597,13 @@ def _fast_entry(key: Any, value: Any) -> str | None:
     return None if text is None else f"{key}: {text}\n"
 
 
-_YAML_WIDTH = 80  # PyYAML's default line width: longer scalars are folded at single spaces
-_YAML_STR_TAG = "tag:yaml.org,2002:str"
-_YAML_RESOLVER = yaml.resolver.Resolver()
-_YAML_RESOLVED_FIRST = frozenset(k for k in yaml.resolver.Resolver.yaml_implicit_resolvers if k)
+_YAML_WIDTH: Final = 80  # PyYAML's default line width: longer scalars are folded at single spaces
+_YAML_STR_TAG: Final = "tag:yaml.org,2002:str"
+_YAML_RESOLVER: Final = yaml.resolver.Resolver()
+_YAML_RESOLVED_FIRST: Final = frozenset(k for k in yaml.resolver.Resolver.yaml_implicit_resolvers if k)
 # characters PyYAML writes as they are on one line (printable, no line breaks, no BOM)
-_YAML_ODD_CHAR = re.compile("[^\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010fffe]")
-_YAML_INDICATORS = frozenset("#,[]{}&*!|>'\"%@`")
+_YAML_ODD_CHAR: Final = re.compile("[^\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010fffe]")
+_YAML_INDICATORS: Final = frozenset("#,[]{}&*!|>'\"%@`")
 
 
 def _yaml_plain_ok(value: str) -> bool:
@@ -696,8 +696,8 @@ def _yaml_folded_words(value: str, column: int) -> str:
     return "".join(out)
 
 
-_SIMPLE_KEYS: set[str] = set()
-_SCALAR_MEMO: dict[tuple[str, int], str | None] = {}
+_SIMPLE_KEYS: Final[set[str]] = set()
+_SCALAR_MEMO: Final[dict[tuple[str, int], str | None]] = {}
 
 
 def _simple_key(key: Any) -> bool:
@@ -723,7 +723,7 @@ def _memo_scalar(value: Any, column: int) -> str | None:
     return text
 
 
-_ROW_MEMO: dict[tuple, str] = {}
+_ROW_MEMO: Final[dict[tuple, str]] = {}
 
 
 def _annotation_block(key: str, rows: Any) -> str | None:
@@ -795,7 +795,7 @@ def write_markdown(record: FigureRecord, out_dir: Path) -> Path:
     return path
 
 
-TSV_COLUMNS = ("figid", "kind", "word", "symbol", "source", "hgnc_symbol", "entrez", "identifier")
+TSV_COLUMNS: Final = ("figid", "kind", "word", "symbol", "source", "hgnc_symbol", "entrez", "identifier")
 
 
 def tsv_rows(record: FigureRecord) -> Iterator[tuple[str, ...]]:
@@ -807,7 +807,7 @@ def tsv_rows(record: FigureRecord) -> Iterator[tuple[str, ...]]:
             yield (record.figid, kind, c.word, "", c.source, "", "", c.identifier)
 
 
-_TSV_SPACES = re.compile(r"[\t\r\n]+")
+_TSV_SPACES: Final = re.compile(r"[\t\r\n]+")
 
 
 def tsv_line(fields: Iterable[str]) -> str:

@@ -71,3 +71,17 @@ def test_best_long_form_first_letter_starts_a_word():
     start = best_long_form("GFAT", lf)
     assert start == 0
     assert best_long_form("QQ", lf) is None
+
+
+def test_bracket_and_segment_scans_agree_with_the_regex_engine() -> None:
+    import random
+    import re
+
+    from extractor.abbrev import _PAREN, _bracket_matches, _segments
+
+    rng = random.Random(7)
+    alphabet = "ab (()[[]];.. ,"
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 60)))
+        assert [m.span() for m in _bracket_matches(text)] == [m.span() for m in _PAREN.finditer(text)]
+        assert _segments(text) == [(m.start(), m.group()) for m in re.finditer(r"[^;.]+", text)]

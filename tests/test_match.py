@@ -413,6 +413,12 @@ def test_short_form_of_an_unknown_long_form_is_not_an_alias(genes):
     assert gene_ids(genes, "squalene synthase (SQS) and SQS activity") == set()
 
 
+def test_stop_word_short_form_needs_a_long_form_like_its_name(genes):
+    # "ALS" is a FamPlex family (IGFALS) that prose rules reject on its own; a legend's
+    # long form that does not resemble that name does not bring it back
+    assert gene_ids(genes, "B, amino acid biosynthesis. ALS, Acetolactate synthase; ALS and KARI") == set()
+
+
 def test_short_form_defined_as_a_protein_keeps_its_alias(shared_lexicon):
     m = Matcher(shared_lexicon, MatchOptions(kinds=("genes",), families=False))
     # "STEP" is an alias of PTPN5 (protein tyrosine phosphatase non-receptor type 5); its long

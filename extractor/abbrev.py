@@ -154,6 +154,37 @@ _LEGEND_ITEM: Final = re.compile(
 )
 
 
+_LEGEND_HEAD: Final = re.compile(r"\s*(?P<sf>[A-Za-z0-9\u0370-\u03ff][\w\u0370-\u03ff/+-]{0,11})\s*[,:=](?=\s)")
+_LEGEND_BREAKS: Final = frozenset(";.,()")
+
+
+def _legend_item(piece: str) -> tuple[int, int, int, int] | None:
+    """Spans (short form, long form) of ``_LEGEND_ITEM.match(piece)``, found cheaply, or None.
+
+    Only the head ("SF," or "SF:") needs the regex engine: the long form is then
+    the rest of the piece without its surrounding whitespace, unless it has a
+    break character. The lazy long-form pattern costs a step per character;
+    rests shorter than 3 or longer than 120 characters are left to it.
+    """
+    head = _LEGEND_HEAD.match(piece)
+    if head is None:
+        return None
+    n = len(piece)
+    a = head.end()
+    while a < n and piece[a].isspace():
+        a += 1
+    b = n
+    while b > a and piece[b - 1].isspace():
+        b -= 1
+    if not 3 <= b - a <= 120:
+        item = _LEGEND_ITEM.match(piece)
+        return None if item is None else (item.start("sf"), item.end("sf"), item.start("lf"), item.end("lf"))
+    for i in range(a, b):
+        if piece[i] in _LEGEND_BREAKS:
+            return None
+    return head.start("sf"), head.end("sf"), a, b
+
+
 def _bracket_matches(text: str) -> list[re.Match[str]]:
     """The matches of ``_PAREN`` in ``text``, as ``finditer`` gives them.
 
@@ -231,21 +262,20 @@ def find_abbreviations(text: str, relevant: Callable[[str, int], bool] | None = 
                 # "Abbreviations: ACC, ...": the item follows the colon
                 base += colon + 1
                 piece = piece[colon + 1 :]
-            item = _LEGEND_ITEM.match(piece)
+            item = _legend_item(piece)
             if item is None:
                 continue
-            sf, lf = item.group("sf"), item.group("lf")
+            sf_start, sf_end, lf_start, lf_end = item
+            sf, lf = piece[sf_start:sf_end], piece[lf_start:lf_end]
             if not valid_short_form(sf) or sf.lower() == lf.lower() or len(lf.split()) > _max_words(sf):
                 continue
-            if relevant is not None and not relevant(sf, base + item.end("lf")):
+            if relevant is not None and not relevant(sf, base + lf_end):
                 continue
             if not any(c.isupper() or c.isdigit() for c in sf):
                 continue
             if best_long_form(sf, lf) != 0:
                 continue  # in legend lists the whole phrase is the long form
-            out.append(
-                Abbreviation(sf, lf, base + item.start("sf"), base + item.end("sf"), base + item.start("lf"), base + item.end("lf"))
-            )
+            out.append(Abbreviation(sf, lf, base + sf_start, base + sf_end, base + lf_start, base + lf_end))
     out.sort(key=lambda a: a.short_start)
     dedup: list[Abbreviation] = []
     seen: set[int] = set()

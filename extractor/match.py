@@ -17,6 +17,7 @@ where a gene and a chemical or disease cover the same words, one of them wins.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Final, NamedTuple, Sequence
@@ -176,6 +177,9 @@ class Mention(NamedTuple):
             "method": self.method,
             "hits": [h._asdict() for h in self.hits],
         }
+
+
+_new_tuple: Final = tuple.__new__
 
 
 class Candidate:
@@ -382,8 +386,8 @@ def _spacy_offsets(text: str) -> tuple[list[int], list[int]]:
 
 
 # Tokens of a word (a run of non-space characters) as ((text, start, end), ...) relative to the
-# word; None for a word that is one token.
-_WORD_CACHE: Final[dict[str, tuple[tuple[str, int, int], ...] | None]] = {}
+# word; () for a word that is one token.
+_WORD_CACHE: Final[dict[str, tuple[tuple[str, int, int], ...]]] = {}
 _WHITESPACE: Final = re.compile(r"\s+")
 
 
@@ -401,7 +405,7 @@ def _learn_words(words: list[str]) -> None:
     for w in dict.fromkeys(words):
         if w not in _WORD_CACHE:
             if _SPLITTABLE.search(w) is None:
-                _WORD_CACHE[w] = None
+                _WORD_CACHE[w] = ()
                 continue
             wrapped = _affix_tokens(w)
             if wrapped is not None:
@@ -419,7 +423,7 @@ def _learn_words(words: list[str]) -> None:
         while t < len(starts) and starts[t] < limit:
             toks.append((w[starts[t] - base : ends[t] - base], starts[t] - base, ends[t] - base))
             t += 1
-        _WORD_CACHE[w] = tuple(toks) if len(toks) > 1 else None
+        _WORD_CACHE[w] = tuple(toks) if len(toks) > 1 else ()
         base = limit + 1
 
 
@@ -446,15 +450,18 @@ def _affix_tokens(w: str) -> tuple[tuple[str, int, int], ...] | None:
 def _tokenize_words(text: str, offset: int, out: Tokens) -> None:
     """Append the tokens of ``text``, words separated by single spaces, found at ``offset``."""
     words = text.split(" ")
-    try:
-        tokens = list(map(_WORD_CACHE.__getitem__, words))
-    except KeyError:
-        _learn_words(words)
-        tokens = list(map(_WORD_CACHE.__getitem__, words))
+    cache = _WORD_CACHE
     texts, starts, ends, space = out.text, out.start, out.end, out.space
     pos = offset
-    for w, toks in zip(words, tokens):
+    learned = False
+    for w in words:
+        toks = cache.get(w)
         if toks is None:
+            if not learned:
+                _learn_words(words)  # every new word of the text in one spaCy call
+                learned = True
+            toks = cache[w]
+        if not toks:
             texts.append(w)
             starts.append(pos)
             pos += len(w)
@@ -1033,11 +1040,20 @@ class Matcher:
         abbrevs = find_abbreviations(clean, relevant)
         if not abbrevs:
             return []
+        # candidates by span, for the short forms' occurrences (a word or its plural), and by
+        # end, for the long forms: only those of these lengths and ends are indexed
+        lengths: set[int] = set()
+        for a in abbrevs:
+            n = len(_singular_short(a.short) or a.short)
+            lengths.update((n, n + 1))
+        long_ends = {a.long_end for a in abbrevs}
         by_span: dict[tuple[int, int], list[Candidate]] = {}
         by_end: dict[int, list[Candidate]] = {}
         for c in cands:
-            by_span.setdefault((c.start, c.end), []).append(c)
-            by_end.setdefault(c.end, []).append(c)
+            if c.end - c.start in lengths:
+                by_span.setdefault((c.start, c.end), []).append(c)
+            if c.end in long_ends:
+                by_end.setdefault(c.end, []).append(c)
         new: list[Candidate] = []
         done: set[str] = set()
         for a in abbrevs:
@@ -1403,14 +1419,20 @@ class Matcher:
         if kind == GENE:
             items = _drop_prefixed(items)
         items.sort(key=lambda x: (x[0].start - x[0].end, x[1][0], x[0].start))
-        taken = bytearray(len(text) + 1)
-        out = []
+        # spans taken so far: disjoint, so sorted by start they are sorted by end too
+        starts: list[int] = []
+        ends: list[int] = []
+        out: list[Mention] = []
         for c, (_rank, hits, protein) in items:
-            if taken.find(1, c.start, c.end) != -1:
-                continue
-            taken[c.start : c.end] = b"\x01" * (c.end - c.start)
+            if c.start < c.end:
+                i = bisect_left(starts, c.end)  # spans before i start before this one ends
+                if i and ends[i - 1] > c.start:
+                    continue
+                starts.insert(i, c.start)
+                ends.insert(i, c.end)
             start = _balance_start(text, c.start, c.end)
-            out.append(Mention(start, c.end, text[start : c.end], kind, hits, field, c.method, protein))
+            # tuple.__new__ is what Mention() calls, without the interpreted __new__ around it
+            out.append(_new_tuple(Mention, (start, c.end, text[start : c.end], kind, hits, field, c.method, protein)))
         return out
 
     def _names_a_class(self, clean: str, end: int) -> bool:

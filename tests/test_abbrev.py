@@ -85,3 +85,22 @@ def test_bracket_and_segment_scans_agree_with_the_regex_engine() -> None:
         text = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 60)))
         assert [m.span() for m in _bracket_matches(text)] == [m.span() for m in _PAREN.finditer(text)]
         assert _segments(text) == [(m.start(), m.group()) for m in re.finditer(r"[^;.]+", text)]
+
+
+def test_legend_items_agree_with_the_legend_pattern() -> None:
+    import random
+
+    from extractor.abbrev import _LEGEND_ITEM, _legend_item
+
+    rng = random.Random(11)
+    parts = ["AKT", "x", "IL-6", "Abc1", " ", "  ", "\t", ",", ":", "=", "(", ")", "protein kinase", "a", "bc", "é", "β"]
+    for _ in range(20000):
+        piece = "".join(rng.choice(parts) for _ in range(rng.randrange(1, 9)))
+        if rng.random() < 0.5:  # shaped like an item: " SF : long form "
+            head = rng.choice(["", " "]) + rng.choice(["AKT", "IL-6", "x", "β2"]) + rng.choice(["", " "])
+            piece = head + rng.choice(",:=") + rng.choice(["", " ", "  ", "\t"]) + piece
+        if rng.random() < 0.1:
+            piece += " " + "y" * rng.randrange(110, 125)
+        m = _LEGEND_ITEM.match(piece)
+        want = None if m is None else (m.start("sf"), m.end("sf"), m.start("lf"), m.end("lf"))
+        assert _legend_item(piece) == want, piece

@@ -89,7 +89,7 @@ def test_words_without_split_characters_skip_spacy_and_match_it():
     toks = tokenize(text)
     assert toks.text == [t.text for t in doc]
     assert toks.start == [t.idx for t in doc]
-    assert _WORD_CACHE["kinase"] is None and _WORD_CACHE["GSK3\u03b2"] is None  # cached without spaCy
+    assert _WORD_CACHE["kinase"] == () and _WORD_CACHE["GSK3\u03b2"] == ()  # cached without spaCy
     assert _WORD_CACHE["(kinase),"] == (("(", 0, 1), ("kinase", 1, 7), (")", 7, 8), (",", 8, 9))
 
 

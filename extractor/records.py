@@ -783,9 +783,42 @@ def record_to_markdown(record: FigureRecord) -> str:
     return "---\n" + dump_front_matter(record.to_dict()) + "---\n" + record.body
 
 
+_JSON: Final = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+#: JSON of rows by identity (rows without provenance are shared, see ``pipeline``);
+#: the row is kept beside its text, so that its id is not reused while memoized
+_ROW_JSON: Final[dict[int, tuple[Any, str]]] = {}
+
+
+def _row_json(row: GeneRow | ConceptRow) -> str:
+    if row.provenance:
+        return _JSON.encode(row.to_dict())
+    hit = _ROW_JSON.get(id(row))
+    if hit is not None and hit[0] is row:
+        return hit[1]
+    text = _JSON.encode(row.to_dict())
+    if len(_ROW_JSON) >= 50_000:
+        _ROW_JSON.clear()
+    _ROW_JSON[id(row)] = (row, text)
+    return text
+
+
 def record_to_json(record: FigureRecord) -> str:
-    """A record as one JSON line (no trailing newline)."""
-    return json.dumps(record.to_dict(), ensure_ascii=False, separators=(",", ":"))
+    """A record as one JSON line (no trailing newline): ``json.dumps(record.to_dict())``, compact and UTF-8.
+
+    The metadata is encoded as a whole and the annotation lists from the rows'
+    memoized JSON: a family mention's rows recur in record after record.
+    """
+    meta = record.meta
+    if "genes" in meta or "chemicals" in meta or "diseases" in meta:
+        return _JSON.encode(record.to_dict())  # the lists keep their places among the keys
+    head = dict(meta)
+    head.setdefault("figid", record.figid)
+    head.setdefault("caption", record.caption)
+    parts = [_JSON.encode(head)[:-1]]
+    for key, rows in (("genes", record.genes), ("chemicals", record.chemicals), ("diseases", record.diseases)):
+        parts.append(',"' + key + '":[' + ",".join([_row_json(r) for r in rows]) + "]")
+    parts.append("}")
+    return "".join(parts)
 
 
 def write_markdown(record: FigureRecord, out_dir: Path) -> Path:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import csv
 import errno
+import gc
 import hashlib
 import json
 import logging
@@ -234,6 +235,9 @@ def _annotator(job: WorkerJob) -> Annotator:
                 "workers load the lexicon from the client's cache directory (share it, or set EXTRACTOR_HOME)"
             )
         _ANNOTATOR = (key, Annotator(Lexicon(directory), job.options))
+        # what exists now (modules, the lexicon's tables) lives as long as the process:
+        # the collector's full passes need not walk it again and again
+        gc.freeze()
     return _ANNOTATOR[1]
 
 

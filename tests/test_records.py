@@ -523,3 +523,24 @@ def test_records_survive_pickling_for_worker_processes():
     for obj in (gene, chem, record):
         again = pickle.loads(pickle.dumps(obj))
         assert again == obj and type(again) is type(obj)
+
+
+def test_record_json_is_json_dumps_of_the_record_dict():
+    from extractor.pipeline import _row
+    from extractor.records import ConceptRow, FigureRecord, GeneRow, record_to_json
+
+    shared = _row(("ERK", "ERK", "bioentities_symbol", "MAPK1", "5594"), GeneRow)
+    genes = (shared, GeneRow("β-catenin", "CTNNB1", "hgnc_alias_symbol", "CTNNB1", "1499"), shared)
+    chems = (ConceptRow("Ca²⁺", "D002118", provenance={"field": "caption", "start": 3, "end": 6, "method": "exact"}),)
+    metas = [
+        {},
+        {"figid": "f1", "pmcid": "PMC1", "caption": "a \"quoted\" caption\nwith é", "year": 2004, "nested": {"x": [1, None]}},
+        {"figid": "f2", "genes": [{"word": "old"}], "title": "annotation lists among the keys", "diseases": []},
+        {"chemicals": None, "caption": "x"},
+    ]
+    for meta in metas:
+        for rows in ((genes, chems, ()), ((), (), ())):
+            record = FigureRecord("f0", "caption of f0", meta, None, "", *rows)
+            want = json.dumps(record.to_dict(), ensure_ascii=False, separators=(",", ":"))
+            assert record_to_json(record) == want
+            assert record_to_json(record) == want  # memoized rows give the same text

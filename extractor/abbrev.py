@@ -232,7 +232,7 @@ def find_abbreviations(text: str, relevant: Callable[[str, int], bool] | None = 
             inner = m.group(g)
             stripped = inner.strip()
             # "(SF)" or "(SF, ...)" / "(SF; ...)": the short form is the first part
-            head = _FIRST_PART.split(stripped, maxsplit=1)[0].strip()
+            head = _FIRST_PART.split(stripped, maxsplit=1)[0].strip() if ";" in stripped or "," in stripped else stripped
             if valid_short_form(head) and (relevant is None or relevant(head, _end_before(text, m.start()))):
                 in_start = m.start(g) + inner.index(head)
                 span = _long_form_before(text, m.start(), head)

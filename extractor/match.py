@@ -846,28 +846,27 @@ class Matcher:
 
     def _lists(self, toks: Tokens, found: list[Candidate], content: list[bool]) -> list[Candidate]:
         """Expand slash lists and ranges after a gene: "Erk1/2", "KDM6A/B", "TGF-β1-3", "Wnt9/10"."""
-        by_end: dict[int, Candidate] = {}
-        by_start: dict[int, Candidate] = {}
-        for c in found:
-            if any(e.kind == GENE for e in c.entries):
-                best = by_end.get(c.j)
-                if best is None or (c.j - c.i, -c.i) > (best.j - best.i, -best.i):
-                    by_end[c.j] = c
-                first = by_start.get(c.i)
-                if first is None or (c.j - c.i, -c.j) > (first.j - first.i, -first.j):
-                    by_start[c.i] = c
         texts, spaces = toks.text, toks.space
         n = len(toks)
+        # the longest gene candidate ending at each token that a list can follow
+        by_end: dict[int, Candidate] = {}
+        for c in found:
+            j = c.j
+            if j + 1 < n:
+                nxt = texts[j + 1]
+                if nxt not in _LIST_OPENERS:
+                    low = nxt.lower()
+                    if low not in _CLASSIFIERS and low not in _LIST_SEPARATORS and low not in _RANGE_WORDS:
+                        continue
+            else:
+                continue
+            if any(e.kind == GENE for e in c.entries):
+                best = by_end.get(j)
+                if best is None or (j - c.i, -c.i) > (best.j - best.i, -best.i):
+                    by_end[j] = c
+        by_start: dict[int, Candidate] | None = None  # made when a range ("X to Y") needs it
         out = []
         for j, head_cand in by_end.items():
-            nxt = texts[j + 1] if j + 1 < n else ""
-            if (
-                nxt not in _LIST_OPENERS
-                and nxt.lower() not in _CLASSIFIERS
-                and nxt.lower() not in _LIST_SEPARATORS
-                and nxt.lower() not in _RANGE_WORDS
-            ):
-                continue
             head = head_cand.key
             items: list[str] = []
             last = j
@@ -906,6 +905,8 @@ class Matcher:
                 if expanded:
                     last = k + 1
             else:
+                if by_start is None:
+                    by_start = self._gene_candidates_by_start(found)
                 ranged = _range_to(toks, j, head, by_start)
                 if ranged is not None:
                     expanded, last = ranged
@@ -929,6 +930,17 @@ class Matcher:
                     )
                 )
         return out
+
+    @staticmethod
+    def _gene_candidates_by_start(found: list[Candidate]) -> dict[int, Candidate]:
+        """The longest gene candidate starting at each token (the first one ending last, of equals)."""
+        by_start: dict[int, Candidate] = {}
+        for c in found:
+            if any(e.kind == GENE for e in c.entries):
+                first = by_start.get(c.i)
+                if first is None or (c.j - c.i, -c.j) > (first.j - first.i, -first.j):
+                    by_start[c.i] = c
+        return by_start
 
     def _coordinated(self, toks: Tokens, j: int, content: list[bool]) -> tuple[list[str], bool, int]:
         """Items of a coordinated list after a gene ending at token ``j``.

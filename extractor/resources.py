@@ -15,8 +15,6 @@ import os
 import shutil
 import tempfile
 import threading
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
@@ -209,6 +207,9 @@ def download_sources(cache: Path, specs: Iterable[SourceSpec] = SOURCE_SPECS, ti
         dest = dest_dir / spec.url.rsplit("/", 1)[-1]
         dest_dir.mkdir(parents=True, exist_ok=True)
         log.info("downloading %s", spec.url)
+        import urllib.error  # here: the module is slow to import, and most runs download nothing
+        import urllib.request
+
         partial: str | None = None
         try:
             with urllib.request.urlopen(spec.url, timeout=timeout) as resp, tempfile.NamedTemporaryFile(

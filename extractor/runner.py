@@ -743,11 +743,25 @@ class _StopOnSignal:
         self._old = {}
 
 
+class _NoProgress:
+    """The progress bar of a quiet run (importing tqdm alone takes a tenth of a second)."""
+
+    def update(self, n: int) -> None:
+        pass
+
+    def set_postfix(self, **kwargs: Any) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
 def _progress(cfg: Config) -> Any:
+    if cfg.run.quiet or not sys.stderr.isatty() or os.environ.get("CI"):
+        return _NoProgress()
     from tqdm import tqdm
 
-    disable = cfg.run.quiet or not sys.stderr.isatty() or bool(os.environ.get("CI"))
-    return tqdm(unit=" records", disable=disable, smoothing=0.1, mininterval=0.5)
+    return tqdm(unit=" records", smoothing=0.1, mininterval=0.5)
 
 
 def run(cfg: Config) -> RunSummary:

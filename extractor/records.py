@@ -13,6 +13,7 @@ import json
 import logging
 import os
 import re
+from collections import abc
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import IO, Any, Final, Iterable, Iterator, Mapping, NamedTuple, Sequence
@@ -32,6 +33,11 @@ except AttributeError:  # pragma: no cover
 
 ANNOTATION_KEYS: Final = ("genes", "chemicals", "diseases")
 MESH_SOURCE: Final = "MESH"
+
+
+def _is_mapping(value: Any) -> bool:
+    """``isinstance(value, Mapping)``, quick for the dicts that JSON and YAML give (typing's check is slow)."""
+    return type(value) is dict or isinstance(value, abc.Mapping)
 
 
 def reduce_by_fields(obj: Any) -> tuple[Any, tuple[Any, ...]]:
@@ -165,7 +171,7 @@ def _annotation_list(items: Any, key: str) -> list[Any]:
             f"malformed record: {key} is {_short(items)}, but genes, chemicals and diseases must be lists of mappings"
         )
     for item in items:
-        if not isinstance(item, Mapping):
+        if not _is_mapping(item):
             what = "gene annotation" if key == "genes" else "annotation"
             raise ValueError(f"{what} is not a mapping: {_short(item)}")
     return items
@@ -214,7 +220,7 @@ def record_from_mapping(
     mappings but not turned into rows, and are left out of ``meta`` (their keys
     stay, with empty lists, so the written record keeps the key order).
     """
-    if not isinstance(data, Mapping):
+    if not _is_mapping(data):
         raise ValueError("record is not a mapping of fields")
     figid = _text(data.get("figid") or data.get("id") or data.get("pmid") or default_id).strip()
     if not figid:

@@ -561,8 +561,8 @@ class Stream:
     """The key stream of a token sequence.
 
     ``pos[i]`` is where token ``i``'s key starts in ``keys`` (-1 for barriers
-    and whitespace); ``ends`` maps a stream position to the token that ends
-    there; ``content[i]`` tells whether token ``i`` has letters or digits, and
+    and whitespace); ``ends[p]`` is the token that ends at stream position
+    ``p`` (-1 if none); ``content[i]`` tells whether token ``i`` has letters or digits, and
     ``starts`` lists those tokens.
     """
 
@@ -572,7 +572,8 @@ class Stream:
         n = len(toks)
         parts: list[str] = []
         pos = [-1] * n
-        ends: dict[int, int] = {}
+        end_at: list[int] = []  # stream positions where a token ends, and the token
+        end_tok: list[int] = []
         content = [False] * n
         starts: list[int] = []
         p = 0
@@ -588,7 +589,8 @@ class Stream:
                 parts.append(k)
                 p += len(k)
                 content[i] = True
-                ends[p] = i
+                end_at.append(p)
+                end_tok.append(i)
                 starts.append(i)
                 prev_space = spaces[i]
                 continue
@@ -610,9 +612,13 @@ class Stream:
             parts.append(k)
             p += len(k)
             if k and k != "/" and not prev_space:
-                ends[p] = i  # an attached charge can end a term ("Ca2 +")
+                end_at.append(p)  # an attached charge can end a term ("Ca2 +")
+                end_tok.append(i)
             prev_space = spaces[i]
         self.keys = "".join(parts)
+        ends = [-1] * (p + 2)  # up to one past the end: a plural "s" is looked for there
+        for at, tok in zip(end_at, end_tok):
+            ends[at] = tok
         self.pos, self.ends, self.content, self.starts = pos, ends, content, starts
 
 
@@ -723,12 +729,12 @@ class Matcher:
                     if len(k) < shortest:
                         continue  # ends inside the token, even with a plural "s" after it
                     e = s0 + len(k)
-                    j = ends.get(e)
+                    j = ends[e]
                     method = "exact"
-                    if j is None:
+                    if j < 0:
                         # a plural "s" written in lower case after a term of 3+ characters
-                        j = ends.get(e + 1)
-                        if j is None or not plurals or keys[e] != "s" or len(k) < 3 or clean[tends[j] - 1] != "s":
+                        j = ends[e + 1]
+                        if j < 0 or not plurals or keys[e] != "s" or len(k) < 3 or clean[tends[j] - 1] != "s":
                             continue
                         method = "plural"
                     entries = entry_cache.get(k)
@@ -813,14 +819,14 @@ class Matcher:
         )
 
     def _attached_prefix(
-        self, toks: Tokens, i: int, s0: int, keys: str, ends: dict[int, int], prefix: str
+        self, toks: Tokens, i: int, s0: int, keys: str, ends: list[int], prefix: str
     ) -> list[Candidate]:
         """Readings of "pERK", "hTERT" without their modifier prefix."""
         off = s0 + len(token_key(prefix))
         out = []
         for k in self.lex.prefixes(keys[off : off + self.max_len]):
-            j = ends.get(off + len(k))
-            if j is None:
+            j = ends[off + len(k)]
+            if j < 0:
                 continue
             entries = tuple(e for e in self.lex.lookup(k) if e.kind == GENE)
             if entries:

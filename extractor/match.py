@@ -1497,7 +1497,10 @@ class Matcher:
 _NEXT_WORD: Final = re.compile(r"[)\]]?[\s\-]+([A-Za-z]+)\b")
 
 
-_CLASS_CONTEXT: Final = re.compile(r"([\s\-\u2010\u2011]+)([A-Za-z]+)\b(?:\s+([A-Za-z]+)\b)?")
+# (a closing bracket, or a short form in brackets, may come between: "tumor necrosis factor (TNF)-related")
+_CLASS_CONTEXT: Final = re.compile(
+    r"(?:\)|\s*\([^()\s][^()]{0,19}\))?([\s\-\u2010\u2011]+)([A-Za-z]+)\b(?:\s+([A-Za-z]+)\b)?"
+)
 _RECEPTOR: Final = frozenset(("receptor", "receptors"))
 _WORDS_BEFORE: Final = re.compile(r"(?:\b([A-Za-z]+)\s+)?\b([A-Za-z]+)[\s\-]+$")
 

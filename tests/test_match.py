@@ -200,6 +200,10 @@ def test_family_and_domain_words_after_a_gene_name(shared_lexicon):
     # "like" and "related" only in a hyphenated word
     assert gene_ids(m, "kinases like Src phosphorylate") == {"6714"}
     assert gene_ids(m, "Src like all kinases") == {"6714"}
+    # a short form in brackets, or the bracket closing it, may stand between the name and the word
+    assert gene_ids(m, "the tumor necrosis factor (TNF)-related ligand family") == set()
+    assert gene_ids(m, "the tumor necrosis factor (TNF) family of cytokines") == set()
+    assert gene_ids(m, "the tumor necrosis factor (TNF) level") == {"7124"}
 
 
 def test_human_genes_only_drops_genes_of_other_organisms(shared_lexicon):

@@ -111,7 +111,10 @@ class MatchOptions:
     (ATP, NADH, CoA, water...), as pathway-figure annotations usually do.
     ``human_genes_only`` drops gene names in prose right after a word naming
     another organism ("rat PAK-1", "yeast YPT1"; ``lexicons/species_words.txt``),
-    for tasks that score human genes only.
+    for tasks that score human genes only. ``plain_definitions`` drops an
+    approved symbol defined in the text by two or more plain lower-case words
+    unlike its gene's name ("germinal center (GC)"), for abstracts; figure
+    legends define symbols loosely.
     """
 
     kinds: tuple[str, ...] = ("genes", "chemicals", "diseases")
@@ -129,6 +132,7 @@ class MatchOptions:
     currency_metabolites: bool = True
     ocr_rules: bool = True  # OCR text only: look-alike characters, broken tokens, fuzzy matching
     human_genes_only: bool = False
+    plain_definitions: bool = False
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         return reduce_by_fields(self)
@@ -1139,20 +1143,33 @@ class Matcher:
             if res is None:
                 out[kind] = None
                 continue
-            if kind == GENE and not recovered and all(h.source in (SRC_SYMBOL, SRC_FAMPLEX) for h in res[1]):
-                out[kind] = res  # approved symbols and FamPlex families stand on their own
-                continue
             if kind == GENE:
                 names = [self.lex.genes[self.lex.gene_targets_by_entrez(h.entrez)].name for h in res[1]]
             else:
                 names = [h.term for h in res[1]]
-            if any(fuzz.token_set_ratio(fold(n), lf) >= 70 for n in names if n):
+            resembles = any(fuzz.token_set_ratio(fold(n), lf) >= 70 for n in names if n)
+            if kind == GENE and not recovered and all(h.source in (SRC_SYMBOL, SRC_FAMPLEX) for h in res[1]):
+                # approved symbols and FamPlex families stand on their own, unless the long form is
+                # plain lower-case words unlike the gene's name ("germinal center (GC)")
+                plain = self.options.plain_definitions and not resembles and self._plain_words(long_form)
+                out[kind] = None if plain else res
+                continue
+            if resembles:
                 out[kind] = res
             elif kind == GENE and self.rules.protein_head.search(lf) and not self._family_name(long_form):
                 out[kind] = res  # "IFN-inducible T-cell alpha-chemoattractant (I-TAC)": named as a protein
             else:
                 out[kind] = None
         return out
+
+    def _plain_words(self, long_form: str) -> bool:
+        """Is a long form two or more lower-case words, none a protein head word ("germinal center")?"""
+        words = long_form.split()
+        return (
+            len(words) >= 2
+            and all(w.isalpha() and w.islower() for w in words)
+            and not self.rules.protein_head.search(long_form)
+        )
 
     def _family_name(self, text: str) -> bool:
         """Is ``text`` (or its last words) a FamPlex family or complex ("protein kinase C", "replication factor C")?"""

@@ -483,6 +483,18 @@ def test_defined_stop_word_needs_a_long_form_like_the_gene_name(genes):
     assert gene_ids(genes, "fluorescence in situ hybridization (FISH) of FISH probes") == set()
 
 
+def test_symbol_defined_as_plain_words_unlike_its_name_is_no_gene(shared_lexicon):
+    genes = Matcher(shared_lexicon, MatchOptions(kinds=("genes",), plain_definitions=True))
+    # GC and ECD are approved symbols; lower-case words unlike their gene names define them here
+    assert gene_ids(Matcher(shared_lexicon, MatchOptions(kinds=("genes",))), "a germinal center (GC) forms") == {"2638"}
+    assert gene_ids(genes, "a germinal center (GC) forms; GC cells") == set()
+    assert gene_ids(genes, "the extracellular domain (ECD) of the receptor; ECD binds") == set()
+    # a one-word long form, a long form like the gene's name or one naming a protein keeps the symbol
+    assert gene_ids(genes, "the rapsyn (RAPSN) gene") == {"5913"}
+    assert gene_ids(genes, "delta-aminolevulinate dehydratase (ALAD) is") == {"210"}
+    assert gene_ids(genes, "the focal adhesion kinase (PTK2) is") == {"5747"}
+
+
 def test_gene_short_form_of_a_mesh_protein_stays_a_gene(shared_lexicon):
     m = Matcher(shared_lexicon, MatchOptions(kinds=("genes", "chemicals")))
     found = m.find("Parathyroid hormone-related protein (PTHrP) rose; PTHrP binds.")

@@ -1007,6 +1007,7 @@ class Matcher:
             by_kind[GENE] = [m for m in by_kind[GENE] if not self._names_a_class(clean, m.end)]
         if GENE in by_kind and self.options.text_type == "prose":
             by_kind[GENE] = [m for m in by_kind[GENE] if not _chromosome_band(clean, m.start, m.end)]
+            by_kind[GENE] = [m for m in by_kind[GENE] if not _cell_name(clean, m)]
         if GENE in by_kind and self.options.text_type == "prose" and self.options.human_genes_only:
             by_kind[GENE] = [m for m in by_kind[GENE] if not self._other_species(clean, m.start)]
         if not self.options.enzyme_chemicals and CHEMICAL in by_kind:
@@ -1557,6 +1558,16 @@ def _chromosome_band(clean: str, start: int, end: int) -> bool:
     if not _BAND.match(clean[start:end]):
         return False
     return bool(_BAND_BEFORE.search(clean, max(0, start - 20), start) or _BAND_AFTER.match(clean[end : end + 12]))
+
+
+_CELLS_AFTER: Final = re.compile(r"[\s\-]+cells?\b")
+
+
+def _cell_name(clean: str, m: Mention) -> bool:
+    """Is a mention named by aliases only followed by "cell(s)" ("THP-1 cells", "GC B cells")?"""
+    if not all(isinstance(h, GeneHit) and h.source in _WEAK_GENE_SOURCES for h in m.hits):
+        return False
+    return _CELLS_AFTER.match(clean, m.end, m.end + 8) is not None
 
 
 def _long_name(e: Entry) -> bool:

@@ -206,6 +206,14 @@ def test_family_and_domain_words_after_a_gene_name(shared_lexicon):
     assert gene_ids(m, "the tumor necrosis factor (TNF) level") == {"7124"}
 
 
+def test_alias_before_cells_names_cells(genes):
+    # "THP-1" is an alias of GLI2; before "cell(s)" it names a cell line
+    assert gene_ids(genes, "macrophages from the THP-1 cell line") == set()
+    assert gene_ids(genes, "THP-1 is expressed in the brain") == {"2736"}
+    # an approved symbol before "cells" stays ("CD34 cells")
+    assert gene_ids(genes, "purified CD34 cells") == {"947"}
+
+
 def test_human_genes_only_drops_genes_of_other_organisms(shared_lexicon):
     human = Matcher(shared_lexicon, MatchOptions(kinds=("genes",), human_genes_only=True))
     every = Matcher(shared_lexicon, MatchOptions(kinds=("genes",)))

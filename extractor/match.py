@@ -1008,6 +1008,7 @@ class Matcher:
         if GENE in by_kind and self.options.text_type == "prose":
             by_kind[GENE] = [m for m in by_kind[GENE] if not _chromosome_band(clean, m.start, m.end)]
             by_kind[GENE] = [m for m in by_kind[GENE] if not _cell_name(clean, m)]
+            by_kind[GENE] = [m for m in by_kind[GENE] if not _numbered_other(clean, m)]
         if GENE in by_kind and self.options.text_type == "prose" and self.options.human_genes_only:
             by_kind[GENE] = [m for m in by_kind[GENE] if not self._other_species(clean, m.start)]
         if not self.options.enzyme_chemicals and CHEMICAL in by_kind:
@@ -1561,6 +1562,15 @@ def _chromosome_band(clean: str, start: int, end: int) -> bool:
 
 
 _CELLS_AFTER: Final = re.compile(r"[\s\-]+cells?\b")
+
+
+_NUMBER_AFTER: Final = re.compile(r"[\-\u2010]\d")
+
+
+def _numbered_other(clean: str, m: Mention) -> bool:
+    """Is a name ending in a letter followed by a hyphen and a number the lexicon does not join to it
+    ("ATR-16" syndrome, "CED-3", "BRL-3A" cells): another name than the gene's?"""
+    return m.end > m.start and clean[m.end - 1].isalpha() and _NUMBER_AFTER.match(clean, m.end) is not None
 
 
 def _cell_name(clean: str, m: Mention) -> bool:

@@ -214,6 +214,15 @@ def test_alias_before_cells_names_cells(genes):
     assert gene_ids(genes, "purified CD34 cells") == {"947"}
 
 
+def test_name_ending_in_a_letter_before_a_hyphenated_number_is_another_name(genes):
+    # "ATR" (approved symbol) and "CED" (alias of TGFB1) with a number the lexicon does not join
+    assert gene_ids(genes, "the alpha-thalassemia/mental retardation syndrome ATR-16") == set()
+    assert gene_ids(genes, "a member of the CED-3 group") == set()
+    assert gene_ids(genes, "ATR kinase and ATR-dependent checkpoints") == {"545"}
+    # a name ending in a digit keeps its gene ("GSTA1-1", a dimer)
+    assert gene_ids(genes, "GSTA1-1 activity") == {"2938"}
+
+
 def test_human_genes_only_drops_genes_of_other_organisms(shared_lexicon):
     human = Matcher(shared_lexicon, MatchOptions(kinds=("genes",), human_genes_only=True))
     every = Matcher(shared_lexicon, MatchOptions(kinds=("genes",)))

@@ -1516,9 +1516,11 @@ class Matcher:
 _NEXT_WORD: Final = re.compile(r"[)\]]?[\s\-]+([A-Za-z]+)\b")
 
 
-# (a closing bracket, or a short form in brackets, may come between: "tumor necrosis factor (TNF)-related")
+# (a closing bracket, a short form in brackets or slashed names may come between:
+# "tumor necrosis factor (TNF)-related", "the YPT1/SEC4 subfamily")
 _CLASS_CONTEXT: Final = re.compile(
-    r"(?:\)|\s*\([^()\s][^()]{0,19}\))?([\s\-\u2010\u2011]+)([A-Za-z]+)\b(?:\s+([A-Za-z]+)\b)?"
+    r"(?:\)|\s*\([^()\s][^()]{0,19}\)|(?:/[A-Za-z0-9][\w\-]{0,11}){1,3})?"
+    r"([\s\-\u2010\u2011]+)([A-Za-z]+)\b(?:\s+([A-Za-z]+)\b)?"
 )
 _RECEPTOR: Final = frozenset(("receptor", "receptors"))
 _WORDS_BEFORE: Final = re.compile(r"(?:\b([A-Za-z]+)\s+)?\b([A-Za-z]+)[\s\-]+$")

@@ -204,6 +204,10 @@ def test_family_and_domain_words_after_a_gene_name(shared_lexicon):
     assert gene_ids(m, "the tumor necrosis factor (TNF)-related ligand family") == set()
     assert gene_ids(m, "the tumor necrosis factor (TNF) family of cytokines") == set()
     assert gene_ids(m, "the tumor necrosis factor (TNF) level") == {"7124"}
+    # ... or other names joined by slashes
+    assert gene_ids(m, "members of the YPT1/SEC4 subfamily") == set()
+    assert gene_ids(m, "a defect in the IL-3/IL-5 receptor") == set()
+    assert gene_ids(m, "YPT1/SEC4 were") == {"5861"}
 
 
 def test_alias_before_cells_names_cells(genes):

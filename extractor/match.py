@@ -1009,6 +1009,7 @@ class Matcher:
             by_kind[GENE] = [m for m in by_kind[GENE] if not _chromosome_band(clean, m.start, m.end)]
             by_kind[GENE] = [m for m in by_kind[GENE] if not _cell_name(clean, m)]
             by_kind[GENE] = [m for m in by_kind[GENE] if not _numbered_other(clean, m)]
+            by_kind[GENE] = [m for m in by_kind[GENE] if not _MASS_RANGE.fullmatch(m.text)]
         if GENE in by_kind and self.options.text_type == "prose" and self.options.human_genes_only:
             by_kind[GENE] = [m for m in by_kind[GENE] if not self._other_species(clean, m.start)]
         if not self.options.enzyme_chemicals and CHEMICAL in by_kind:
@@ -1567,6 +1568,8 @@ _CELLS_AFTER: Final = re.compile(r"[\s\-]+cells?\b")
 
 
 _NUMBER_AFTER: Final = re.compile(r"[\-\u2010]\d")
+# a range of protein masses ("p70-75"), not the proteins p70 to p75
+_MASS_RANGE: Final = re.compile(r"p\d{2,3}[\-\u2010\u2013]\d{2,3}")
 
 
 def _numbered_other(clean: str, m: Mention) -> bool:

@@ -227,6 +227,12 @@ def test_name_ending_in_a_letter_before_a_hyphenated_number_is_another_name(gene
     assert gene_ids(genes, "GSTA1-1 activity") == {"2938"}
 
 
+def test_protein_mass_range_is_no_gene(genes):
+    # "p70-75" is a mass range, not p70 (RPS6KB1) to p75
+    assert gene_ids(genes, "the beta (p70-75) chain") == set()
+    assert gene_ids(genes, "Smad1-5 and Wnt1-3") >= {"4086", "4090", "7471", "7473"}
+
+
 def test_human_genes_only_drops_genes_of_other_organisms(shared_lexicon):
     human = Matcher(shared_lexicon, MatchOptions(kinds=("genes",), human_genes_only=True))
     every = Matcher(shared_lexicon, MatchOptions(kinds=("genes",)))

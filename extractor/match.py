@@ -1251,6 +1251,9 @@ class Matcher:
                 # without families, an alias in the plural names the class ("cadherins", "B proteins")
                 entries = [e for e in entries if e.source not in (SRC_ALIAS, SRC_PREV, SRC_NAME)]
         entries = _same_breaks(entries, span)
+        if self.options.text_type == "prose" and len(span) >= 3 and span[-1] == "s" and span[-2].isupper():
+            # "MARs", "GlyRs": the plural of an abbreviation, not a term ending in a capital S ("MARS", "GlyRS")
+            entries = [e for e in entries if e.term[-1:] != "S"]
         exact = [e for e in entries if case_key(e.term) == ck]
         nongene = [e for e in c.entries if e.kind == NONGENE]
         if nongene and (not exact or any(case_key(e.term) == ck for e in nongene)):

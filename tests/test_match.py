@@ -227,6 +227,13 @@ def test_name_ending_in_a_letter_before_a_hyphenated_number_is_another_name(gene
     assert gene_ids(genes, "GSTA1-1 activity") == {"2938"}
 
 
+def test_plural_of_an_abbreviation_is_not_a_term_ending_in_capital_s(genes):
+    # "GlyRS" is an alias of GARS1 and "MARS" of MARS1; "GlyRs" and "MARs" are plurals of other abbreviations
+    assert gene_ids(genes, "expression of functional GlyRs was") == set()
+    assert gene_ids(genes, "nuclear matrix-associating DNAs (MARs) were") == set()
+    assert gene_ids(genes, "the GlyRS enzyme") == {"2617"}
+
+
 def test_protein_mass_range_is_no_gene(genes):
     # "p70-75" is a mass range, not p70 (RPS6KB1) to p75
     assert gene_ids(genes, "the beta (p70-75) chain") == set()

@@ -251,6 +251,7 @@ class Rules:
     gene_class_hyphenated: frozenset[str] = frozenset()
     protein_head: re.Pattern[str] = re.compile(r"(?!)")
     species_words: frozenset[str] = frozenset()
+    sequence_words: frozenset[str] = frozenset()
     gene_context_words: frozenset[str] = frozenset()
 
     @classmethod
@@ -295,6 +296,7 @@ class Rules:
                 + r")(?:\s+(?:\d+|[a-z]|[ivx]+|alpha|beta|gamma|delta))?\s*$"
             ),
             species_words=frozenset(w.strip().lower() for w in read_data_lines("species_words.txt")),
+            sequence_words=frozenset(w.strip().lower() for w in read_data_lines("sequence_words.txt")),
             gene_context_words=frozenset(w.strip().lower() for w in read_data_lines("gene_context_words.txt")),
             enzyme_words=re.compile(
                 r"[\s\-]*(?:[A-Za-z0-9]{1,3}[\s\-]+)?(?:\w*(?:"
@@ -1010,6 +1012,7 @@ class Matcher:
             by_kind[GENE] = [m for m in by_kind[GENE] if not _cell_name(clean, m)]
             by_kind[GENE] = [m for m in by_kind[GENE] if not _numbered_other(clean, m)]
             by_kind[GENE] = [m for m in by_kind[GENE] if not _MASS_RANGE.fullmatch(m.text)]
+            by_kind[GENE] = [m for m in by_kind[GENE] if not self._codon(clean, m)]
         if GENE in by_kind and self.options.text_type == "prose" and self.options.human_genes_only:
             by_kind[GENE] = [m for m in by_kind[GENE] if not self._other_species(clean, m.start)]
         if not self.options.enzyme_chemicals and CHEMICAL in by_kind:
@@ -1448,6 +1451,16 @@ class Matcher:
             return m.group(1).startswith(tuple(HYPHENS))
         return first in words or (first in _RECEPTOR and (m.group(3) or "").lower() in words)
 
+    def _codon(self, clean: str, m: Mention) -> bool:
+        """Is a mention named by weak sources only a codon in a sequence context ("ATC sequences",
+        "GAC-->AAC", "CAG repeats"; ``lexicons/sequence_words.txt``)?"""
+        if not _CODON.fullmatch(m.text) or any(
+            not isinstance(h, GeneHit) or h.source not in _WEAK_GENE_SOURCES for h in m.hits
+        ):
+            return False
+        after = _CODON_AFTER.match(clean, m.end, m.end + 30)
+        return after is not None and (after.group(1) is None or after.group(1).lower() in self.rules.sequence_words)
+
     def _other_species(self, clean: str, start: int) -> bool:
         """Is a gene name starting at ``start`` preceded by a word naming another organism ("rat PAK-1"),
         possibly with one lower-case word between ("rat hepatic PAK-1"), or in apposition to a noun
@@ -1570,6 +1583,9 @@ def _chromosome_band(clean: str, start: int, end: int) -> bool:
 _CELLS_AFTER: Final = re.compile(r"[\s\-]+cells?\b")
 
 
+_CODON: Final = re.compile(r"[ACGU]{3}|[ACGT]{3}")
+# after a codon: an arrow or semicolon, or a word (group 1) checked against lexicons/sequence_words.txt
+_CODON_AFTER: Final = re.compile(r"\s*(?:-*>|\u2192|;)|[\s\-]+([A-Za-z]+)")
 _NUMBER_AFTER: Final = re.compile(r"[\-\u2010]\d")
 # a range of protein masses ("p70-75"), not the proteins p70 to p75
 _MASS_RANGE: Final = re.compile(r"p\d{2,3}[\-\u2010\u2013]\d{2,3}")

@@ -234,6 +234,16 @@ def test_plural_of_an_abbreviation_is_not_a_term_ending_in_capital_s(genes):
     assert gene_ids(genes, "the GlyRS enzyme") == {"2617"}
 
 
+def test_codon_in_a_sequence_context_is_no_gene(genes):
+    # "ATC" (previous symbol of ATM), "GAC" (alias of GLS), "GCT" (alias of QPCT) as codons
+    assert gene_ids(genes, "mixed A's, T's, and C's (ATC sequences) bind") == set()
+    assert gene_ids(genes, "a GAC-->AAC transition in codon 226") == set()
+    assert gene_ids(genes, "fifteen triplet repeats (GCT; alanine)") == set()
+    # elsewhere the alias stands; an approved symbol stands before these words too
+    assert gene_ids(genes, "GAC is expressed in kidney") == {"2744"}
+    assert gene_ids(genes, "AGT repeats") == {"183"}
+
+
 def test_protein_mass_range_is_no_gene(genes):
     # "p70-75" is a mass range, not p70 (RPS6KB1) to p75
     assert gene_ids(genes, "the beta (p70-75) chain") == set()

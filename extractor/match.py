@@ -1149,18 +1149,20 @@ class Matcher:
             if res is None:
                 out[kind] = None
                 continue
+            if kind == GENE and not recovered and all(h.source in (SRC_SYMBOL, SRC_FAMPLEX) for h in res[1]):
+                # approved symbols and FamPlex families stand on their own, unless the long form is
+                # plain lower-case words unlike the gene's name ("germinal center (GC)")
+                plain = self.options.plain_definitions and self._plain_words(long_form)
+                if plain:
+                    names = [self.lex.genes[self.lex.gene_targets_by_entrez(h.entrez)].name for h in res[1]]
+                    plain = not any(fuzz.token_set_ratio(fold(n), lf) >= 70 for n in names if n)
+                out[kind] = None if plain else res
+                continue
             if kind == GENE:
                 names = [self.lex.genes[self.lex.gene_targets_by_entrez(h.entrez)].name for h in res[1]]
             else:
                 names = [h.term for h in res[1]]
-            resembles = any(fuzz.token_set_ratio(fold(n), lf) >= 70 for n in names if n)
-            if kind == GENE and not recovered and all(h.source in (SRC_SYMBOL, SRC_FAMPLEX) for h in res[1]):
-                # approved symbols and FamPlex families stand on their own, unless the long form is
-                # plain lower-case words unlike the gene's name ("germinal center (GC)")
-                plain = self.options.plain_definitions and not resembles and self._plain_words(long_form)
-                out[kind] = None if plain else res
-                continue
-            if resembles:
+            if any(fuzz.token_set_ratio(fold(n), lf) >= 70 for n in names if n):
                 out[kind] = res
             elif kind == GENE and self.rules.protein_head.search(lf) and not self._family_name(long_form):
                 out[kind] = res  # "IFN-inducible T-cell alpha-chemoattractant (I-TAC)": named as a protein
@@ -1580,9 +1582,6 @@ def _chromosome_band(clean: str, start: int, end: int) -> bool:
     return bool(_BAND_BEFORE.search(clean, max(0, start - 20), start) or _BAND_AFTER.match(clean[end : end + 12]))
 
 
-_CELLS_AFTER: Final = re.compile(r"[\s\-]+cells?\b")
-
-
 _CODON: Final = re.compile(r"[ACGU]{3}|[ACGT]{3}")
 # after a codon: an arrow or semicolon, or a word (group 1) checked against lexicons/sequence_words.txt
 _CODON_AFTER: Final = re.compile(r"\s*(?:-*>|\u2192|;)|[\s\-]+([A-Za-z]+)")
@@ -1595,6 +1594,9 @@ def _numbered_other(clean: str, m: Mention) -> bool:
     """Is a name ending in a letter followed by a hyphen and a number the lexicon does not join to it
     ("ATR-16" syndrome, "CED-3", "BRL-3A" cells): another name than the gene's?"""
     return m.end > m.start and clean[m.end - 1].isalpha() and _NUMBER_AFTER.match(clean, m.end) is not None
+
+
+_CELLS_AFTER: Final = re.compile(r"[\s\-]+cells?\b")
 
 
 def _cell_name(clean: str, m: Mention) -> bool:

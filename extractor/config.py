@@ -53,6 +53,7 @@ class MatcherConfig:
     currency_metabolites: bool = True
     ocr_rules: bool = True
     human_genes_only: bool = False
+    plain_definitions: bool = False
 
 
 @dataclass(frozen=True)

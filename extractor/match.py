@@ -112,7 +112,10 @@ class MatchOptions:
     (ATP, NADH, CoA, water...), as pathway-figure annotations usually do.
     ``human_genes_only`` drops gene names in prose right after a word naming
     another organism ("rat PAK-1", "yeast YPT1"; ``lexicons/species_words.txt``),
-    for tasks that score human genes only.
+    for tasks that score human genes only. ``plain_definitions`` drops an
+    approved symbol defined in the text by two or more plain lower-case words
+    unlike its gene's name ("germinal center (GC)"), for abstracts; figure
+    legends define symbols loosely.
     """
 
     kinds: tuple[str, ...] = ("genes", "chemicals", "diseases")
@@ -130,6 +133,7 @@ class MatchOptions:
     currency_metabolites: bool = True
     ocr_rules: bool = True  # OCR text only: look-alike characters, broken tokens, fuzzy matching
     human_genes_only: bool = False
+    plain_definitions: bool = False
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         return reduce_by_fields(self)
@@ -251,6 +255,7 @@ class Rules:
     gene_class_hyphenated: frozenset[str] = frozenset()
     protein_head: re.Pattern[str] = re.compile(r"(?!)")
     species_words: frozenset[str] = frozenset()
+    sequence_words: frozenset[str] = frozenset()
     gene_context_words: frozenset[str] = frozenset()
 
     @classmethod
@@ -295,6 +300,7 @@ class Rules:
                 + r")(?:\s+(?:\d+|[a-z]|[ivx]+|alpha|beta|gamma|delta))?\s*$"
             ),
             species_words=frozenset(w.strip().lower() for w in read_data_lines("species_words.txt")),
+            sequence_words=frozenset(w.strip().lower() for w in read_data_lines("sequence_words.txt")),
             gene_context_words=frozenset(w.strip().lower() for w in read_data_lines("gene_context_words.txt")),
             enzyme_words=re.compile(
                 r"[\s\-]*(?:[A-Za-z0-9]{1,3}[\s\-]+)?(?:\w*(?:"
@@ -1029,6 +1035,10 @@ class Matcher:
             by_kind[GENE] = [m for m in by_kind[GENE] if not self._names_a_class(clean, m.end)]
         if GENE in by_kind and self.options.text_type == "prose":
             by_kind[GENE] = [m for m in by_kind[GENE] if not _chromosome_band(clean, m.start, m.end)]
+            by_kind[GENE] = [m for m in by_kind[GENE] if not _cell_name(clean, m)]
+            by_kind[GENE] = [m for m in by_kind[GENE] if not _numbered_other(clean, m)]
+            by_kind[GENE] = [m for m in by_kind[GENE] if not _MASS_RANGE.fullmatch(m.text)]
+            by_kind[GENE] = [m for m in by_kind[GENE] if not self._codon(clean, m)]
         if GENE in by_kind and self.options.text_type == "prose" and self.options.human_genes_only:
             by_kind[GENE] = [m for m in by_kind[GENE] if not self._other_species(clean, m.start)]
         if not self.options.enzyme_chemicals and CHEMICAL in by_kind:
@@ -1175,7 +1185,13 @@ class Matcher:
                 out[kind] = None
                 continue
             if kind == GENE and not recovered and all(h.source in (SRC_SYMBOL, SRC_FAMPLEX) for h in res[1]):
-                out[kind] = res  # approved symbols and FamPlex families stand on their own
+                # approved symbols and FamPlex families stand on their own, unless the long form is
+                # plain lower-case words unlike the gene's name ("germinal center (GC)")
+                plain = self.options.plain_definitions and self._plain_words(long_form)
+                if plain:
+                    names = [self.lex.genes[self.lex.gene_targets_by_entrez(h.entrez)].name for h in res[1]]
+                    plain = not any(fuzz.token_set_ratio(fold(n), lf) >= 70 for n in names if n)
+                out[kind] = None if plain else res
                 continue
             if kind == GENE:
                 names = [self.lex.genes[self.lex.gene_targets_by_entrez(h.entrez)].name for h in res[1]]
@@ -1188,6 +1204,15 @@ class Matcher:
             else:
                 out[kind] = None
         return out
+
+    def _plain_words(self, long_form: str) -> bool:
+        """Is a long form two or more lower-case words, none a protein head word ("germinal center")?"""
+        words = long_form.split()
+        return (
+            len(words) >= 2
+            and all(w.isalpha() and w.islower() for w in words)
+            and not self.rules.protein_head.search(long_form)
+        )
 
     def _family_name(self, text: str) -> bool:
         """Is ``text`` (or its last words) a FamPlex family or complex ("protein kinase C", "replication factor C")?"""
@@ -1266,6 +1291,9 @@ class Matcher:
                 # without families, an alias in the plural names the class ("cadherins", "B proteins")
                 entries = [e for e in entries if e.source not in (SRC_ALIAS, SRC_PREV, SRC_NAME)]
         entries = _same_breaks(entries, span)
+        if self.options.text_type == "prose" and len(span) >= 3 and span[-1] == "s" and span[-2].isupper():
+            # "MARs", "GlyRs": the plural of an abbreviation, not a term ending in a capital S ("MARS", "GlyRS")
+            entries = [e for e in entries if e.term[-1:] != "S"]
         exact = [e for e in entries if case_key(e.term) == ck]
         nongene = [e for e in c.entries if e.kind == NONGENE]
         if nongene and (not exact or any(case_key(e.term) == ck for e in nongene)):
@@ -1466,6 +1494,16 @@ class Matcher:
             return m.group(1).startswith(tuple(HYPHENS))
         return first in words or (first in _RECEPTOR and (m.group(3) or "").lower() in words)
 
+    def _codon(self, clean: str, m: Mention) -> bool:
+        """Is a mention named by weak sources only a codon in a sequence context ("ATC sequences",
+        "GAC-->AAC", "CAG repeats"; ``lexicons/sequence_words.txt``)?"""
+        if not _CODON.fullmatch(m.text) or any(
+            not isinstance(h, GeneHit) or h.source not in _WEAK_GENE_SOURCES for h in m.hits
+        ):
+            return False
+        after = _CODON_AFTER.match(clean, m.end, m.end + 30)
+        return after is not None and (after.group(1) is None or after.group(1).lower() in self.rules.sequence_words)
+
     def _other_species(self, clean: str, start: int) -> bool:
         """Is a gene name starting at ``start`` preceded by a word naming another organism ("rat PAK-1"),
         possibly with one lower-case word between ("rat hepatic PAK-1"), or in apposition to a noun
@@ -1538,7 +1576,12 @@ class Matcher:
 _NEXT_WORD: Final = re.compile(r"[)\]]?[\s\-]+([A-Za-z]+)\b")
 
 
-_CLASS_CONTEXT: Final = re.compile(r"([\s\-\u2010\u2011]+)([A-Za-z]+)\b(?:\s+([A-Za-z]+)\b)?")
+# (a closing bracket, a short form in brackets or slashed names may come between:
+# "tumor necrosis factor (TNF)-related", "the YPT1/SEC4 subfamily")
+_CLASS_CONTEXT: Final = re.compile(
+    r"(?:\)|\s*\([^()\s][^()]{0,19}\)|(?:/[A-Za-z0-9][\w\-]{0,11}){1,3})?"
+    r"([\s\-\u2010\u2011]+)([A-Za-z]+)\b(?:\s+([A-Za-z]+)\b)?"
+)
 _RECEPTOR: Final = frozenset(("receptor", "receptors"))
 _WORDS_BEFORE: Final = re.compile(r"(?:\b([A-Za-z]+)\s+)?\b([A-Za-z]+)[\s\-]+$")
 
@@ -1578,6 +1621,30 @@ def _chromosome_band(clean: str, start: int, end: int) -> bool:
     if not _BAND.match(clean[start:end]):
         return False
     return bool(_BAND_BEFORE.search(clean, max(0, start - 20), start) or _BAND_AFTER.match(clean[end : end + 12]))
+
+
+_CODON: Final = re.compile(r"[ACGU]{3}|[ACGT]{3}")
+# after a codon: an arrow or semicolon, or a word (group 1) checked against lexicons/sequence_words.txt
+_CODON_AFTER: Final = re.compile(r"\s*(?:-*>|\u2192|;)|[\s\-]+([A-Za-z]+)")
+_NUMBER_AFTER: Final = re.compile(r"[\-\u2010]\d")
+# a range of protein masses ("p70-75"), not the proteins p70 to p75
+_MASS_RANGE: Final = re.compile(r"p\d{2,3}[\-\u2010\u2013]\d{2,3}")
+
+
+def _numbered_other(clean: str, m: Mention) -> bool:
+    """Is a name ending in a letter followed by a hyphen and a number the lexicon does not join to it
+    ("ATR-16" syndrome, "CED-3", "BRL-3A" cells): another name than the gene's?"""
+    return m.end > m.start and clean[m.end - 1].isalpha() and _NUMBER_AFTER.match(clean, m.end) is not None
+
+
+_CELLS_AFTER: Final = re.compile(r"[\s\-]+cells?\b")
+
+
+def _cell_name(clean: str, m: Mention) -> bool:
+    """Is a mention named by aliases only followed by "cell(s)" ("THP-1 cells", "GC B cells")?"""
+    if not all(isinstance(h, GeneHit) and h.source in _WEAK_GENE_SOURCES for h in m.hits):
+        return False
+    return _CELLS_AFTER.match(clean, m.end, m.end + 8) is not None
 
 
 def _long_name(e: Entry) -> bool:

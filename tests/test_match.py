@@ -200,6 +200,54 @@ def test_family_and_domain_words_after_a_gene_name(shared_lexicon):
     # "like" and "related" only in a hyphenated word
     assert gene_ids(m, "kinases like Src phosphorylate") == {"6714"}
     assert gene_ids(m, "Src like all kinases") == {"6714"}
+    # a short form in brackets, or the bracket closing it, may stand between the name and the word
+    assert gene_ids(m, "the tumor necrosis factor (TNF)-related ligand family") == set()
+    assert gene_ids(m, "the tumor necrosis factor (TNF) family of cytokines") == set()
+    assert gene_ids(m, "the tumor necrosis factor (TNF) level") == {"7124"}
+    # ... or other names joined by slashes
+    assert gene_ids(m, "members of the YPT1/SEC4 subfamily") == set()
+    assert gene_ids(m, "a defect in the IL-3/IL-5 receptor") == set()
+    assert gene_ids(m, "YPT1/SEC4 were") == {"5861"}
+
+
+def test_alias_before_cells_names_cells(genes):
+    # "THP-1" is an alias of GLI2; before "cell(s)" it names a cell line
+    assert gene_ids(genes, "macrophages from the THP-1 cell line") == set()
+    assert gene_ids(genes, "THP-1 is expressed in the brain") == {"2736"}
+    # an approved symbol before "cells" stays ("CD34 cells")
+    assert gene_ids(genes, "purified CD34 cells") == {"947"}
+
+
+def test_name_ending_in_a_letter_before_a_hyphenated_number_is_another_name(genes):
+    # "ATR" (approved symbol) and "CED" (alias of TGFB1) with a number the lexicon does not join
+    assert gene_ids(genes, "the alpha-thalassemia/mental retardation syndrome ATR-16") == set()
+    assert gene_ids(genes, "a member of the CED-3 group") == set()
+    assert gene_ids(genes, "ATR kinase and ATR-dependent checkpoints") == {"545"}
+    # a name ending in a digit keeps its gene ("GSTA1-1", a dimer)
+    assert gene_ids(genes, "GSTA1-1 activity") == {"2938"}
+
+
+def test_plural_of_an_abbreviation_is_not_a_term_ending_in_capital_s(genes):
+    # "GlyRS" is an alias of GARS1 and "MARS" of MARS1; "GlyRs" and "MARs" are plurals of other abbreviations
+    assert gene_ids(genes, "expression of functional GlyRs was") == set()
+    assert gene_ids(genes, "nuclear matrix-associating DNAs (MARs) were") == set()
+    assert gene_ids(genes, "the GlyRS enzyme") == {"2617"}
+
+
+def test_codon_in_a_sequence_context_is_no_gene(genes):
+    # "ATC" (previous symbol of ATM), "GAC" (alias of GLS), "GCT" (alias of QPCT) as codons
+    assert gene_ids(genes, "mixed A's, T's, and C's (ATC sequences) bind") == set()
+    assert gene_ids(genes, "a GAC-->AAC transition in codon 226") == set()
+    assert gene_ids(genes, "fifteen triplet repeats (GCT; alanine)") == set()
+    # elsewhere the alias stands; an approved symbol stands before these words too
+    assert gene_ids(genes, "GAC is expressed in kidney") == {"2744"}
+    assert gene_ids(genes, "AGT repeats") == {"183"}
+
+
+def test_protein_mass_range_is_no_gene(genes):
+    # "p70-75" is a mass range, not p70 (RPS6KB1) to p75
+    assert gene_ids(genes, "the beta (p70-75) chain") == set()
+    assert gene_ids(genes, "Smad1-5 and Wnt1-3") >= {"4086", "4090", "7471", "7473"}
 
 
 def test_human_genes_only_drops_genes_of_other_organisms(shared_lexicon):
@@ -477,6 +525,18 @@ def test_residues_and_citations_are_not_genes_in_prose(genes, shared_lexicon):
 def test_defined_stop_word_needs_a_long_form_like_the_gene_name(genes):
     assert gene_ids(genes, "involvement of tyrosinase (Tyr) in melanin synthesis") == {"7299"}
     assert gene_ids(genes, "fluorescence in situ hybridization (FISH) of FISH probes") == set()
+
+
+def test_symbol_defined_as_plain_words_unlike_its_name_is_no_gene(shared_lexicon):
+    genes = Matcher(shared_lexicon, MatchOptions(kinds=("genes",), plain_definitions=True))
+    # GC and ECD are approved symbols; lower-case words unlike their gene names define them here
+    assert gene_ids(Matcher(shared_lexicon, MatchOptions(kinds=("genes",))), "a germinal center (GC) forms") == {"2638"}
+    assert gene_ids(genes, "a germinal center (GC) forms; GC cells") == set()
+    assert gene_ids(genes, "the extracellular domain (ECD) of the receptor; ECD binds") == set()
+    # a one-word long form, a long form like the gene's name or one naming a protein keeps the symbol
+    assert gene_ids(genes, "the rapsyn (RAPSN) gene") == {"5913"}
+    assert gene_ids(genes, "delta-aminolevulinate dehydratase (ALAD) is") == {"210"}
+    assert gene_ids(genes, "the focal adhesion kinase (PTK2) is") == {"5747"}
 
 
 def test_gene_short_form_of_a_mesh_protein_stays_a_gene(shared_lexicon):

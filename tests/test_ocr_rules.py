@@ -188,6 +188,9 @@ def test_digit_letter_swaps(shared_lexicon: Lexicon) -> None:
     assert genes(find(shared_lexicon, "pZOS6K")) == {"RPS6KB1"}
     assert genes(find(shared_lexicon, "CDZe")) == {"CD3E"}
     assert genes(find(shared_lexicon, "CASPQ")) == {"CASP9"}
+    # S for an 8 inside a word of 5+ key characters, not at its ends nor in short words
+    assert genes(find(shared_lexicon, "CINS5")) == {"SH3KBP1"}  # CIN85
+    assert genes(find(shared_lexicon, "GSK3S")) == set()
     # "?" for a digit the engine could not read: 2, 7 or 8, and where two name genes, neither
     assert genes(find(shared_lexicon, "ABCG?")) == set()  # ABCG2 or ABCG8
     # a literal hit is never replaced: CD38 is not read as CD3B

@@ -1034,11 +1034,7 @@ class Matcher:
         if GENE in by_kind and self.options.text_type == "prose" and not self.options.families:
             by_kind[GENE] = [m for m in by_kind[GENE] if not self._names_a_class(clean, m.end)]
         if GENE in by_kind and self.options.text_type == "prose":
-            by_kind[GENE] = [m for m in by_kind[GENE] if not _chromosome_band(clean, m.start, m.end)]
-            by_kind[GENE] = [m for m in by_kind[GENE] if not _cell_name(clean, m)]
-            by_kind[GENE] = [m for m in by_kind[GENE] if not _numbered_other(clean, m)]
-            by_kind[GENE] = [m for m in by_kind[GENE] if not _MASS_RANGE.fullmatch(m.text)]
-            by_kind[GENE] = [m for m in by_kind[GENE] if not self._codon(clean, m)]
+            by_kind[GENE] = [m for m in by_kind[GENE] if not self._not_a_gene_in_prose(clean, m)]
         if GENE in by_kind and self.options.text_type == "prose" and self.options.human_genes_only:
             by_kind[GENE] = [m for m in by_kind[GENE] if not self._other_species(clean, m.start)]
         if not self.options.enzyme_chemicals and CHEMICAL in by_kind:
@@ -1161,8 +1157,6 @@ class Matcher:
     def _defined_readings(
         self, c: Candidate, clean: str, long_form: str, kinds: tuple[str, ...] | None
     ) -> dict[str, Resolved | None]:
-        from rapidfuzz import fuzz
-
         out: dict[str, Resolved | None] = {}
         lf = fold(long_form)
         readings = dict(self.resolve(c, clean))
@@ -1187,23 +1181,30 @@ class Matcher:
             if kind == GENE and not recovered and all(h.source in (SRC_SYMBOL, SRC_FAMPLEX) for h in res[1]):
                 # approved symbols and FamPlex families stand on their own, unless the long form is
                 # plain lower-case words unlike the gene's name ("germinal center (GC)")
-                plain = self.options.plain_definitions and self._plain_words(long_form)
-                if plain:
-                    names = [self.lex.genes[self.lex.gene_targets_by_entrez(h.entrez)].name for h in res[1]]
-                    plain = not any(fuzz.token_set_ratio(fold(n), lf) >= 70 for n in names if n)
+                plain = (
+                    self.options.plain_definitions
+                    and self._plain_words(long_form)
+                    and not self._named_like(kind, res, lf)
+                )
                 out[kind] = None if plain else res
                 continue
-            if kind == GENE:
-                names = [self.lex.genes[self.lex.gene_targets_by_entrez(h.entrez)].name for h in res[1]]
-            else:
-                names = [h.term for h in res[1]]
-            if any(fuzz.token_set_ratio(fold(n), lf) >= 70 for n in names if n):
+            if self._named_like(kind, res, lf):
                 out[kind] = res
             elif kind == GENE and self.rules.protein_head.search(lf) and not self._family_name(long_form):
                 out[kind] = res  # "IFN-inducible T-cell alpha-chemoattractant (I-TAC)": named as a protein
             else:
                 out[kind] = None
         return out
+
+    def _named_like(self, kind: str, res: Resolved, folded_long_form: str) -> bool:
+        """Does a reading's name (the gene's HGNC name, the MeSH term) resemble a folded long form?"""
+        from rapidfuzz import fuzz
+
+        if kind == GENE:
+            names = [self.lex.genes[self.lex.gene_targets_by_entrez(h.entrez)].name for h in res[1]]
+        else:
+            names = [h.term for h in res[1]]
+        return any(fuzz.token_set_ratio(fold(n), folded_long_form) >= 70 for n in names if n)
 
     def _plain_words(self, long_form: str) -> bool:
         """Is a long form two or more lower-case words, none a protein head word ("germinal center")?"""
@@ -1494,12 +1495,20 @@ class Matcher:
             return m.group(1).startswith(tuple(HYPHENS))
         return first in words or (first in _RECEPTOR and (m.group(3) or "").lower() in words)
 
+    def _not_a_gene_in_prose(self, clean: str, m: Mention) -> bool:
+        """A chromosome band, a cell name, another numbered name, a mass range or a codon, not a gene."""
+        return (
+            _chromosome_band(clean, m.start, m.end)
+            or _cell_name(clean, m)
+            or _numbered_other(clean, m)
+            or _MASS_RANGE.fullmatch(m.text) is not None
+            or self._codon(clean, m)
+        )
+
     def _codon(self, clean: str, m: Mention) -> bool:
         """Is a mention named by weak sources only a codon in a sequence context ("ATC sequences",
         "GAC-->AAC", "CAG repeats"; ``lexicons/sequence_words.txt``)?"""
-        if not _CODON.fullmatch(m.text) or any(
-            not isinstance(h, GeneHit) or h.source not in _WEAK_GENE_SOURCES for h in m.hits
-        ):
+        if not _CODON.fullmatch(m.text) or not _weak_gene_hits(m.hits):
             return False
         after = _CODON_AFTER.match(clean, m.end, m.end + 30)
         return after is not None and (after.group(1) is None or after.group(1).lower() in self.rules.sequence_words)
@@ -1559,9 +1568,7 @@ class Matcher:
                     if m.protein:
                         continue
                     drop_genes.add(span)
-                elif span in genes and kind == DISEASE and all(
-                    isinstance(h, GeneHit) and h.source in _WEAK_GENE_SOURCES for h in genes[span].hits
-                ):
+                elif span in genes and kind == DISEASE and _weak_gene_hits(genes[span].hits):
                     drop_genes.add(span)  # a gene's alias that is a disease's name ("adrenoleukodystrophy")
                 out.append(m)
         names = [(m.start, m.end) for m in by_kind.get(CHEMICAL, []) if not m.protein]
@@ -1642,9 +1649,14 @@ _CELLS_AFTER: Final = re.compile(r"[\s\-]+cells?\b")
 
 def _cell_name(clean: str, m: Mention) -> bool:
     """Is a mention named by aliases only followed by "cell(s)" ("THP-1 cells", "GC B cells")?"""
-    if not all(isinstance(h, GeneHit) and h.source in _WEAK_GENE_SOURCES for h in m.hits):
+    if not _weak_gene_hits(m.hits):
         return False
     return _CELLS_AFTER.match(clean, m.end, m.end + 8) is not None
+
+
+def _weak_gene_hits(hits: tuple[GeneHit | ConceptHit, ...]) -> bool:
+    """Are all hits genes named by a term that several genes may share (an alias, not an approved symbol)?"""
+    return all(isinstance(h, GeneHit) and h.source in _WEAK_GENE_SOURCES for h in hits)
 
 
 def _long_name(e: Entry) -> bool:

@@ -104,7 +104,9 @@ class Entry(NamedTuple):
 
     @classmethod
     def decode(cls, raw: bytes) -> "Entry":
-        return cls(*raw.decode("utf-8").split(FIELD_SEP))
+        # every field is encoded, so the split has them all: the tuple is made without
+        # the named tuple's interpreted ``__new__``
+        return tuple.__new__(cls, raw.decode("utf-8").split(FIELD_SEP))
 
 
 class Gene(NamedTuple):

@@ -88,12 +88,30 @@ def _cased(latin: str, before: str, own_upper: bool) -> str:
     return latin.upper() if own_upper else latin
 
 
+#: folded texts by text, lower-cased and not (a term or span is folded again and again
+#: while candidates are resolved: for its key, its case key, its word breaks, its casing)
+_FOLDED: Final[dict[str, str]] = {}
+_CASE_FOLDED: Final[dict[str, str]] = {}
+_FOLDED_LIMIT: Final = 200_000
+
+
 def fold(text: str, lower: bool = True) -> str:
     """NFKC, Greek to Latin, optional lower-casing, accents removed; separators kept.
 
     With ``lower=False`` a Greek letter or name takes the case of the letter
     before it, so ``GSK-3β`` folds to ``GSK-3B`` and ``β-catenin`` to ``b-catenin``.
     """
+    cache = _FOLDED if lower else _CASE_FOLDED
+    hit = cache.get(text)
+    if hit is None:
+        hit = _fold(text, lower)
+        if len(cache) >= _FOLDED_LIMIT:
+            cache.clear()
+        cache[text] = hit
+    return hit
+
+
+def _fold(text: str, lower: bool) -> str:
     table = greek_table()[0]
     if not text.isascii():
         text = unicodedata.normalize("NFKC", text)
@@ -134,12 +152,15 @@ def key_drops(ch: str) -> bool:
 
 def key(text: str) -> str:
     """Match key of a term or span: folded, lower case, separators dropped."""
-    return fold(text).translate(_DROP_TABLE)
+    folded = fold(text)
+    # no separator or control character is a letter or digit: only other texts need the table
+    return folded if folded.isalnum() else folded.translate(_DROP_TABLE)
 
 
 def case_key(text: str) -> str:
     """Like :func:`key` but keeping letter case (for exact-case comparisons)."""
-    return fold(text, lower=False).translate(_DROP_TABLE)
+    folded = fold(text, lower=False)
+    return folded if folded.isalnum() else folded.translate(_DROP_TABLE)
 
 
 def is_barrier_token(text: str) -> bool:

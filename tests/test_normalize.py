@@ -93,6 +93,24 @@ def test_fold_keeps_separators():
     assert fold("IL 6") == "il 6"
 
 
+def test_fold_remembers_lower_and_case_forms_apart():
+    # the folded texts are memoized: the lower-cased and the case-keeping forms must not mix
+    for text in ("GSK-3\u03b2", "NF-kappaB", "\u03b2-Catenin"):
+        cased, lower = fold(text, lower=False), fold(text)
+        assert fold(text) == lower == fold(text, lower=False).lower()
+        assert fold(text, lower=False) == cased
+    assert fold("GSK-3\u03b2", lower=False) == "GSK-3B" and fold("GSK-3\u03b2") == "gsk-3b"
+
+
+@pytest.mark.parametrize("text", ["IL6", "Akt1", "\u03b2catenin", "ＢＤＮＦ", "Ca2+", "CD4/8", "a\x01b", "IL\u20136"])
+def test_keys_of_texts_with_and_without_separators(text):
+    # texts of letters and digits only skip the separator table: the keys are the same either way
+    from extractor.normalize import _DROP_TABLE
+
+    assert key(text) == fold(text).translate(_DROP_TABLE)
+    assert case_key(text) == fold(text, lower=False).translate(_DROP_TABLE)
+
+
 def test_key_drops_separators_but_not_content():
     for ch in " -\u2013._,;:'()[]{}\u00a0\t\n":
         assert key_drops(ch), repr(ch)

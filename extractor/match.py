@@ -411,7 +411,8 @@ def _learn_words(words: list[str]) -> None:
     new: list[str] = []
     for w in dict.fromkeys(words):
         if w not in _WORD_CACHE:
-            if _SPLITTABLE.search(w) is None:
+            # (no character a rule splits at is a letter or digit: most words need no regex)
+            if w.isalnum() or _SPLITTABLE.search(w) is None:
                 _WORD_CACHE[w] = ()
                 continue
             wrapped = _affix_tokens(w)
@@ -449,7 +450,7 @@ def _affix_tokens(w: str) -> tuple[tuple[str, int, int], ...] | None:
     b = n
     while b > 0 and w[b - 1] in _CLOSE_CHARS:
         b -= 1
-    if b <= a or _SPLITTABLE.search(w, a, b) is not None:
+    if b <= a or (not w[a:b].isalnum() and _SPLITTABLE.search(w, a, b) is not None):
         return None
     return tuple([(w[i], i, i + 1) for i in range(a)] + [(w[a:b], a, b)] + [(w[i], i, i + 1) for i in range(b, n)])
 

@@ -56,11 +56,24 @@ def greek_table() -> tuple[dict[int, str], tuple[str, ...]]:
 
 
 @lru_cache(maxsize=1)
-def _greek_names() -> tuple[re.Pattern[str], dict[str, str]]:
-    """Pattern of spelled Greek names that end a run of letters, and their Latin letters."""
+def _greek_names() -> tuple[re.Pattern[str], dict[str, str], tuple[str, ...]]:
+    """Pattern of spelled Greek names that end a run of letters, their Latin letters, and their last two letters.
+
+    A text in which none of the names' last two letters occur has none of the
+    names: checking those few pairs is far cheaper than running the pattern.
+    """
     _, names = greek_table()
     name_to_latin = {name: latin for _, _, name, latin in read_data_table("greek.tsv", 4) if name != "-"}
-    return re.compile("(" + "|".join(names) + ")(?![a-z])"), name_to_latin
+    endings = tuple(sorted({name[-2:] for name in names}))
+    return re.compile("(" + "|".join(names) + ")(?![a-z])"), name_to_latin, endings
+
+
+def _may_name_greek(low: str, endings: tuple[str, ...]) -> bool:
+    """Whether lower-case ``low`` may hold a spelled Greek name (one of their ``endings`` occurs)."""
+    for ending in endings:
+        if ending in low:
+            return True
+    return False
 
 
 _DROP_TABLE: Final = {ord(c): None for c in SEPARATOR_CHARS}
@@ -123,14 +136,14 @@ def _fold(text: str, lower: bool) -> str:
                 latin = table.get(ord(ch))
                 out.append(ch if latin is None else _cased(latin, "".join(out[-3:]), ch.isupper()))
             text = "".join(out)
-    pattern, name_to_latin = _greek_names()
+    pattern, name_to_latin, endings = _greek_names()
     if lower:
         text = text.lower()
-        if "a" in text or "e" in text:
+        if _may_name_greek(text, endings):
             text = pattern.sub(lambda m: name_to_latin[m.group(1)], text)
     else:
         low = text.lower()
-        if pattern.search(low):
+        if _may_name_greek(low, endings) and pattern.search(low):
             pieces = []
             last = 0
             for m in pattern.finditer(low):

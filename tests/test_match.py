@@ -69,6 +69,13 @@ def test_tokens_are_spacys_whatever_the_whitespace(text):
         assert (toks.text, toks.start, toks.end, toks.space) == expected
 
 
+def test_no_split_character_is_a_letter_or_digit():
+    # words of letters and digits only are taken as one token without the regex
+    from extractor.match import _SPLITTABLE
+
+    assert not [hex(i) for i in range(0x30000) if chr(i).isalnum() and _SPLITTABLE.match(chr(i))]
+
+
 def test_words_without_split_characters_skip_spacy_and_match_it():
     """Random words over letters, digits, Greek and every split character: tokens equal spaCy's.
 

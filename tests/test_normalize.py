@@ -111,6 +111,19 @@ def test_keys_of_texts_with_and_without_separators(text):
     assert case_key(text) == fold(text, lower=False).translate(_DROP_TABLE)
 
 
+def test_every_spelled_greek_name_is_folded():
+    # a cheap test of the names' last letters comes before the pattern: it must let every name through
+    from extractor.normalize import greek_table
+    from extractor.resources import read_data_table
+
+    latin = {name: letter for _, _, name, letter in read_data_table("greek.tsv", 4) if name != "-"}
+    assert sorted(latin) == sorted(greek_table()[1])
+    for name, letter in latin.items():
+        assert fold(f"TNF-{name}") == f"tnf-{letter}"
+        assert fold(f"TNF{name.capitalize()}", lower=False) == f"TNF{letter.upper()}"
+        assert fold(f"{name}s") == f"{name}s"  # not at the end of a run of letters
+
+
 def test_key_drops_separators_but_not_content():
     for ch in " -\u2013._,;:'()[]{}\u00a0\t\n":
         assert key_drops(ch), repr(ch)

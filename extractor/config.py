@@ -56,6 +56,7 @@ class MatcherConfig:
     human_genes_only: bool = False
     plain_definitions: bool = False
     newest_descriptor: str = ""
+    derived_chemicals: bool = True
 
 
 @dataclass(frozen=True)

@@ -125,6 +125,10 @@ class MatchOptions:
     disease descriptor was an entry term of a broader one before); a disease
     under several, or a newer chemical (formerly a supplementary record, whose
     old ID the sources no longer give), is not reported.
+    ``derived_chemicals: false`` reads no chemical in a word derived from its
+    name ("serotonergic neurons" name a transmitter system, not serotonin),
+    for annotation guidelines that mark chemical names only (BC5CDR); derived
+    disease words ("diabetic") still name their disease.
     """
 
     kinds: tuple[str, ...] = ("genes", "chemicals", "diseases")
@@ -144,6 +148,7 @@ class MatchOptions:
     human_genes_only: bool = False
     plain_definitions: bool = False
     newest_descriptor: str = ""
+    derived_chemicals: bool = True
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         return reduce_by_fields(self)
@@ -682,7 +687,11 @@ class Matcher:
         self.kind_set = frozenset(self.kinds)
         self.gene_sources = frozenset(self.options.gene_sources)
         self.max_len = lexicon.max_key_length
-        self.derivations = tuple(d for d in self.rules.derivations if d[0] in self.kind_set)
+        self.derivations = tuple(
+            d
+            for d in self.rules.derivations
+            if d[0] in self.kind_set and (d[0] != CHEMICAL or self.options.derived_chemicals)
+        )
         self._derivation_suffixes = tuple(d[1] for d in self.derivations)
         self._start_info: dict[str, tuple[int, bool, str, bool, tuple[str, ...], int]] = {}
         self._extends: dict[str, bool] = {}

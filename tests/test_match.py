@@ -580,3 +580,12 @@ def test_newest_descriptor_reports_mesh_as_of_an_older_version(shared_lexicon):
     # newer diseases become the older descriptor they are filed under: Cystitis, Hypertension
     assert concept_ids(old, text, "D") == {"D003556", "D006973"}
     assert concept_ids(old, text) == set()  # a newer drug descriptor was a supplementary record
+
+
+def test_derived_chemicals_off_reads_no_chemical_in_a_derived_word(shared_lexicon):
+    text = "GABAergic interneurons of diabetic rats"
+    on = Matcher(shared_lexicon, MatchOptions(kinds=("chemicals", "diseases")))
+    off = Matcher(shared_lexicon, MatchOptions(kinds=("chemicals", "diseases"), derived_chemicals=False))
+    assert concept_ids(on, text) == {"D005680"}
+    assert concept_ids(off, text) == set()
+    assert concept_ids(off, text, "D") == concept_ids(on, text, "D") != set()  # derived disease words stay

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,6 +55,8 @@ class MatcherConfig:
     ocr_rules: bool = True
     human_genes_only: bool = False
     plain_definitions: bool = False
+    newest_descriptor: str = ""
+    derived_chemicals: bool = True
 
 
 @dataclass(frozen=True)
@@ -253,6 +256,8 @@ def validate(cfg: Config, origin: str = "config") -> Config:
 
         if importlib.util.find_spec("dask") is None or importlib.util.find_spec("distributed") is None:
             raise ConfigError(f"{origin}: run.engine: dask needs dask.distributed: pip install -e '.[dask]'")
+    if cfg.matcher.newest_descriptor and not re.fullmatch(r"D\d+", cfg.matcher.newest_descriptor):
+        raise ConfigError(f"{origin}: matcher.newest_descriptor must be a MeSH descriptor ID such as D066331, or empty")
     if cfg.matcher.max_family_size < 1 or cfg.matcher.min_gene_length < 1:
         raise ConfigError(f"{origin}: matcher.max_family_size and matcher.min_gene_length must be at least 1")
     for dotted in MUST_EXIST:

@@ -50,7 +50,7 @@ from .resources import (
 log = logging.getLogger(__name__)
 
 #: Bump when the compiled format or the building rules change.
-BUILDER_VERSION = "10"
+BUILDER_VERSION = "11"
 
 #: Curated files read while building (their checksums enter the cache key).
 BUILD_DATA_FILES = (
@@ -479,6 +479,7 @@ class LexiconBuilder:
         self.genes: list[Gene] = []
         self.families: dict[str, tuple[int, ...]] = {}
         self.counts: dict[str, int] = defaultdict(int)
+        self.mesh_trees: dict[str, tuple[str, ...]] = {}  # descriptor id -> tree numbers
 
     def add(self, term: str, entry: Entry) -> None:
         term = term.strip()
@@ -683,6 +684,8 @@ class LexiconBuilder:
         for rec in descriptors:
             kinds = rules.kinds(rec.trees)
             desc_kinds[rec.mesh_id] = kinds
+            if rec.trees:
+                self.mesh_trees[rec.mesh_id] = tuple(rec.trees)
             flags = rules.flags(rec.trees)
             if "p" in flags:
                 protein.add(rec.mesh_id)
@@ -747,7 +750,12 @@ class LexiconBuilder:
                 offsets.append(offsets[-1] + len(blob))
         with open(directory / "offsets.bin", "wb") as fh:
             offsets.tofile(fh)
-        tables = {"genes": self.genes, "families": self.families, "max_key_length": max(map(len, self.items))}
+        tables = {
+            "genes": self.genes,
+            "families": self.families,
+            "max_key_length": max(map(len, self.items)),
+            "mesh_trees": self.mesh_trees,
+        }
         with open(directory / "tables.pkl", "wb") as fh:
             pickle.dump(tables, fh, protocol=pickle.HIGHEST_PROTOCOL)
         n_entries = sum(len(v) for v in self.items.values())
@@ -819,6 +827,9 @@ class Lexicon:
         self.genes: list[Gene] = tables["genes"]
         self.families: dict[str, tuple[int, ...]] = tables["families"]
         self.max_key_length: int = tables["max_key_length"]
+        #: MeSH descriptor id -> its tree numbers
+        self.mesh_trees: dict[str, tuple[str, ...]] = tables.get("mesh_trees", {})
+        self._by_tree: dict[str, str] | None = None  # descriptor id by tree number, made on first use
         self.manifest = read_manifest(directory)
         #: entries by key, as filled by ``lookup`` (a hot loop may read it before calling ``lookup``)
         self.entries_cache: dict[str, tuple[Entry, ...]] = {}
@@ -861,11 +872,36 @@ class Lexicon:
             index = self._by_entrez = {g.entrez: i for i, g in enumerate(self.genes)}
         return index[entrez]
 
+    def broader_descriptors(self, mesh_id: str, newest: int, branches: tuple[str, ...]) -> list[str]:
+        """The nearest broader descriptors of ``mesh_id`` whose ID number is at most ``newest``: one per
+        tree number starting with one of ``branches``, walking up that tree past newer descriptors;
+        distinct, in tree-number order."""
+        by_tree = self._by_tree
+        if by_tree is None:
+            by_tree = self._by_tree = {t: d for d, trees in self.mesh_trees.items() for t in trees}
+        out: list[str] = []
+        for tree in self.mesh_trees.get(mesh_id, ()):
+            if not tree.startswith(branches):
+                continue
+            while "." in tree:
+                tree = tree.rsplit(".", 1)[0]
+                broader = by_tree.get(tree)
+                if broader is not None and mesh_number(broader) <= newest:
+                    if broader not in out:
+                        out.append(broader)
+                    break
+        return out
+
     def gene_targets(self, target: str) -> tuple[int, ...]:
         """Gene indices of an entry target: one gene, or every member of a family."""
         if target[0] == "g":
             return (int(target[1:]),)
         return self.families.get(target[1:], ())
+
+
+def mesh_number(mesh_id: str) -> int:
+    """The number of a MeSH ID ("D000096722" -> 96722); IDs are numbered in order of creation."""
+    return int(mesh_id[1:])
 
 
 def _map_file(path: Path) -> memoryview:

@@ -42,7 +42,9 @@ from .lexicon import (
     SRC_SYMBOL,
     Entry,
     Lexicon,
+    MeshTreeRules,
     family_stem,
+    mesh_number,
 )
 from .normalize import (
     BARRIER_CHARS,
@@ -116,6 +118,17 @@ class MatchOptions:
     approved symbol defined in the text by two or more plain lower-case words
     unlike its gene's name ("germinal center (GC)"), for abstracts; figure
     legends define symbols loosely.
+    ``newest_descriptor`` (a MeSH descriptor ID, e.g. ``D066331``; empty: no
+    limit) aligns the output with an older MeSH version, for gold annotated
+    with one: a descriptor with a higher ID number (created later) is reported
+    as the one older descriptor it is filed under in the disease trees (a newer
+    disease descriptor was an entry term of a broader one before); a disease
+    under several, or a newer chemical (formerly a supplementary record, whose
+    old ID the sources no longer give), is not reported.
+    ``derived_chemicals: false`` reads no chemical in a word derived from its
+    name ("serotonergic neurons" name a transmitter system, not serotonin),
+    for annotation guidelines that mark chemical names only (BC5CDR); derived
+    disease words ("diabetic") still name their disease.
     """
 
     kinds: tuple[str, ...] = ("genes", "chemicals", "diseases")
@@ -134,6 +147,8 @@ class MatchOptions:
     ocr_rules: bool = True  # OCR text only: look-alike characters, broken tokens, fuzzy matching
     human_genes_only: bool = False
     plain_definitions: bool = False
+    newest_descriptor: str = ""
+    derived_chemicals: bool = True
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         return reduce_by_fields(self)
@@ -257,6 +272,7 @@ class Rules:
     species_words: frozenset[str] = frozenset()
     sequence_words: frozenset[str] = frozenset()
     gene_context_words: frozenset[str] = frozenset()
+    disease_branches: tuple[str, ...] = ()
 
     @classmethod
     @lru_cache(maxsize=1)
@@ -302,6 +318,7 @@ class Rules:
             species_words=frozenset(w.strip().lower() for w in read_data_lines("species_words.txt")),
             sequence_words=frozenset(w.strip().lower() for w in read_data_lines("sequence_words.txt")),
             gene_context_words=frozenset(w.strip().lower() for w in read_data_lines("gene_context_words.txt")),
+            disease_branches=MeshTreeRules.load().disease_include,
             enzyme_words=re.compile(
                 r"[\s\-]*(?:[A-Za-z0-9]{1,3}[\s\-]+)?(?:\w*(?:"
                 + "|".join(re.escape(w.strip().lower()) for w in read_data_lines("enzyme_words.txt"))
@@ -671,7 +688,11 @@ class Matcher:
         self.kind_set = frozenset(self.kinds)
         self.gene_sources = frozenset(self.options.gene_sources)
         self.max_len = lexicon.max_key_length
-        self.derivations = tuple(d for d in self.rules.derivations if d[0] in self.kind_set)
+        self.derivations = tuple(
+            d
+            for d in self.rules.derivations
+            if d[0] in self.kind_set and (d[0] != CHEMICAL or self.options.derived_chemicals)
+        )
         self._derivation_suffixes = tuple(d[1] for d in self.derivations)
         self._start_info: dict[str, tuple[int, bool, str, bool, tuple[str, ...], int]] = {}
         self._extends: dict[str, bool] = {}
@@ -683,6 +704,7 @@ class Matcher:
         self._greek_starts = frozenset(w for w in self._no_start if len(w) == 1 and w.isupper())
         self._greek_names = frozenset(greek_table()[1])
         self.want_genes = GENE in self.kind_set
+        self._newest = mesh_number(self.options.newest_descriptor) if self.options.newest_descriptor else 0
         self._cache: dict[tuple, dict[str, Resolved | None]] = {}
         self.ocr_reader: Any = None  # the OCR rules' reader of this matcher, made on first use
 
@@ -1451,6 +1473,10 @@ class Matcher:
                 and len(low) <= 5
             ):
                 return None  # "lead", "gold", "salt" as words; diseases ("pain", "fever") are words too
+        if self._newest:
+            entries, exact = self._older_mesh(kind, entries), self._older_mesh(kind, exact)
+            if not entries:
+                return None
         pool = entries
         if kind == CHEMICAL and not self.options.currency_metabolites:
             pool = [e for e in pool if e.target not in self.rules.currency]
@@ -1460,6 +1486,19 @@ class Matcher:
         top = min(pool, key=lambda e: (concept_rank(e)[0], e not in exact_set, concept_rank(e)[1:]))
         r = concept_rank(top)
         return r[0] * 10 + r[1], (ConceptHit(top.target, top.term),), "p" in top.flags
+
+    def _older_mesh(self, kind: str, entries: list[Entry]) -> list[Entry]:
+        """Entries as of the MeSH version ending at ``newest_descriptor``: a newer descriptor becomes
+        its one older broader disease descriptor, or is dropped (see :class:`MatchOptions`)."""
+        out = []
+        for e in entries:
+            if e.target[0] != "D" or mesh_number(e.target) <= self._newest:
+                out.append(e)
+            elif kind == DISEASE:
+                broader = self.lex.broader_descriptors(e.target, self._newest, self.rules.disease_branches)
+                if len(broader) == 1:
+                    out.append(e._replace(target=broader[0]))
+        return out
 
     # selection ----------------------------------------------------------
 

@@ -312,3 +312,11 @@ def test_dask_engine_without_dask_is_one_error(tmp_path, monkeypatch):
     )
     msg = config_error(write_config(tmp_path / "c.yaml", "run:\n  engine: dask\n"))
     assert "run.engine: dask needs dask.distributed" in msg and "pip install" in msg
+
+
+def test_newest_descriptor_must_be_a_descriptor_id():
+    cfg = from_mapping({"matcher": {"newest_descriptor": "D066331"}})
+    assert validate(cfg).annotate_options().match.newest_descriptor == "D066331"
+    with pytest.raises(ConfigError) as err:
+        validate(from_mapping({"matcher": {"newest_descriptor": "2015"}}))
+    assert "matcher.newest_descriptor" in str(err.value)

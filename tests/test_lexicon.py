@@ -584,3 +584,11 @@ def test_mesh_descriptor_of_one_human_protein_names_the_gene():
     # a synonym that is a term of a descriptor the record does not map to, or of a disease
     assert _mesh_genes(b, "heart muscle") == set()
     assert _mesh_genes(b, "RDS") == set()
+
+
+@pytest.mark.shared
+def test_broader_descriptors_skip_newer_ones(shared_lexicon):
+    # Hemorrhagic Cystitis (D000096722) is filed under Cystitis in three C12 trees: one broader descriptor
+    assert shared_lexicon.broader_descriptors("D000096722", 66331, ("C",)) == ["D003556"]
+    assert shared_lexicon.broader_descriptors("D000096722", 66331, ("F03",)) == []
+    assert shared_lexicon.broader_descriptors("D003556", 66331, ("C",))  # an old descriptor has broader ones too

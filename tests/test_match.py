@@ -576,3 +576,23 @@ def test_a_count_after_a_gene_is_not_a_list_item(genes):
 def test_non_gene_grounding_vetoes_only_its_own_spelling(genes):
     assert gene_ids(genes, "EGFR signalling") == {"1956"}  # not lost to FamPlex's "eGFR" (a kidney measure)
     assert gene_ids(genes, "ATP release") == set()
+
+
+def test_newest_descriptor_reports_mesh_as_of_an_older_version(shared_lexicon):
+    text = "Hemorrhagic cystitis and essential hypertension after olanzapine."
+    now = Matcher(shared_lexicon, MatchOptions(kinds=("chemicals", "diseases")))
+    assert concept_ids(now, text, "D") == {"D000096722", "D000075222"}
+    assert concept_ids(now, text) == {"D000077152"}
+    old = Matcher(shared_lexicon, MatchOptions(kinds=("chemicals", "diseases"), newest_descriptor="D066331"))
+    # newer diseases become the older descriptor they are filed under: Cystitis, Hypertension
+    assert concept_ids(old, text, "D") == {"D003556", "D006973"}
+    assert concept_ids(old, text) == set()  # a newer drug descriptor was a supplementary record
+
+
+def test_derived_chemicals_off_reads_no_chemical_in_a_derived_word(shared_lexicon):
+    text = "GABAergic interneurons of diabetic rats"
+    on = Matcher(shared_lexicon, MatchOptions(kinds=("chemicals", "diseases")))
+    off = Matcher(shared_lexicon, MatchOptions(kinds=("chemicals", "diseases"), derived_chemicals=False))
+    assert concept_ids(on, text) == {"D005680"}
+    assert concept_ids(off, text) == set()
+    assert concept_ids(off, text, "D") == concept_ids(on, text, "D") != set()  # derived disease words stay

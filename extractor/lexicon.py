@@ -50,7 +50,7 @@ from .resources import (
 log = logging.getLogger(__name__)
 
 #: Bump when the compiled format or the building rules change.
-BUILDER_VERSION = "11"
+BUILDER_VERSION = "12"
 
 #: Curated files read while building (their checksums enter the cache key).
 BUILD_DATA_FILES = (
@@ -471,6 +471,61 @@ def _name_like(text: str) -> bool:
     return any(c.isupper() or c.isdigit() for c in last) or len(text.split()) == 1
 
 
+class MeshTerms:
+    """Chemical and disease entries of MeSH records, as the tree numbers of their descriptors place them.
+
+    Each entry is to be added under its own ``term``.
+    """
+
+    def __init__(
+        self,
+        descriptors: list[MeshRecord],
+        rules: MeshTreeRules,
+        variant_rules: list[tuple[str, str, str]],
+        spelling_rules: list[tuple[re.Pattern[str], str]] = (),  # type: ignore[assignment]
+    ) -> None:
+        self.descriptors = descriptors
+        self.rules = rules
+        self.variant_rules = variant_rules
+        self.spelling_rules = spelling_rules
+        self.kinds = {rec.mesh_id: rules.kinds(rec.trees) for rec in descriptors}
+        self.protein = {rec.mesh_id for rec in descriptors if "p" in rules.flags(rec.trees)}
+
+    def descriptor_entries(self) -> Iterator[Entry]:
+        """Entries of every descriptor, in file order."""
+        for rec in self.descriptors:
+            flags = self.rules.flags(rec.trees)
+            for kind in self.kinds[rec.mesh_id]:
+                yield from self._entries(kind, rec, SRC_MESH_NAME, SRC_MESH_ENTRY, flags)
+
+    def supplementary_entries(self, rec: MeshRecord) -> Iterator[Entry]:
+        """Entries of a supplementary record: a chemical if a descriptor it maps to is one, else a
+        disease if one is, else none."""
+        mapped = [self.kinds.get(m, []) for m in rec.mapped_to]
+        if any(CHEMICAL in k for k in mapped):
+            kind = CHEMICAL
+        elif any(DISEASE in k for k in mapped):
+            kind = DISEASE
+        else:
+            return
+        flags = "p" if any(m in self.protein for m in rec.mapped_to) else ""  # SCRs of proteins
+        yield from self._entries(kind, rec, SRC_SCR_NAME, SRC_SCR_SYNONYM, flags)
+
+    def _entries(self, kind: str, rec: MeshRecord, name_src: str, term_src: str, flags: str) -> Iterator[Entry]:
+        for i, term in enumerate([rec.name] + rec.terms):
+            if i and _inverted(term):
+                continue
+            src = name_src if i == 0 else term_src
+            yield Entry(kind, src, term, rec.mesh_id, "", flags)
+            forms = chemical_variants(term, self.variant_rules) if kind == CHEMICAL else []
+            sing = singular(term)
+            if sing:
+                forms.append((sing, "singular"))
+            forms.extend((form, "british") for form in british_variants(term, self.spelling_rules))
+            for form, rule in forms:
+                yield Entry(kind, src, form, rec.mesh_id, rule, flags)
+
+
 class LexiconBuilder:
     """Collects (key, entry) pairs from the sources and writes the compiled lexicon."""
 
@@ -492,6 +547,11 @@ class LexiconBuilder:
         if entry not in bucket:
             bucket[entry] = None
             self.counts[f"{entry.kind}:{entry.source}{'/' + entry.variant if entry.variant else ''}"] += 1
+
+    def add_entries(self, entries: Iterable[Entry]) -> None:
+        """Add each entry under its own term, in order."""
+        for entry in entries:
+            self.add(entry.term, entry)
 
     # genes ---------------------------------------------------------------
 
@@ -679,28 +739,18 @@ class LexiconBuilder:
         spelling_rules: list[tuple[re.Pattern[str], str]] = (),  # type: ignore[assignment]
     ) -> None:
         """Add chemical and disease terms from MeSH descriptors and supplementary records."""
-        desc_kinds: dict[str, list[str]] = {}
-        protein: set[str] = set()
+        descriptors = list(descriptors)
+        self.add_mesh_trees(descriptors)
+        mesh = MeshTerms(descriptors, rules, variant_rules, spelling_rules)
+        self.add_entries(mesh.descriptor_entries())
+        for rec in supplementary:
+            self.add_entries(mesh.supplementary_entries(rec))
+
+    def add_mesh_trees(self, descriptors: Iterable[MeshRecord]) -> None:
+        """Keep the descriptors' tree numbers (for reports as of an older MeSH version)."""
         for rec in descriptors:
-            kinds = rules.kinds(rec.trees)
-            desc_kinds[rec.mesh_id] = kinds
             if rec.trees:
                 self.mesh_trees[rec.mesh_id] = tuple(rec.trees)
-            flags = rules.flags(rec.trees)
-            if "p" in flags:
-                protein.add(rec.mesh_id)
-            for kind in kinds:
-                self._add_mesh_terms(kind, rec, SRC_MESH_NAME, SRC_MESH_ENTRY, variant_rules, flags, spelling_rules)
-        for rec in supplementary:
-            mapped = [desc_kinds.get(m, []) for m in rec.mapped_to]
-            if any(CHEMICAL in k for k in mapped):
-                kind = CHEMICAL
-            elif any(DISEASE in k for k in mapped):
-                kind = DISEASE
-            else:
-                continue
-            flags = "p" if any(m in protein for m in rec.mapped_to) else ""  # SCRs of proteins
-            self._add_mesh_terms(kind, rec, SRC_SCR_NAME, SRC_SCR_SYNONYM, variant_rules, flags, spelling_rules)
 
     def add_curated(self, rows: Iterable[tuple[str, ...]], source: str = SRC_CURATED) -> None:
         """Add curated or learned chemical and disease synonyms (``lexicons/*synonyms.tsv``)."""
@@ -709,29 +759,6 @@ class LexiconBuilder:
             if kind not in kinds:
                 raise ValueError(f"synonyms: unknown kind {kind!r}")
             self.add(term, Entry(kinds[kind], source, term, mesh_id, "", ""))
-
-    def _add_mesh_terms(
-        self,
-        kind: str,
-        rec: MeshRecord,
-        name_src: str,
-        term_src: str,
-        variant_rules: list[tuple[str, str, str]],
-        flags: str,
-        spelling_rules: list[tuple[re.Pattern[str], str]] = (),  # type: ignore[assignment]
-    ) -> None:
-        for i, term in enumerate([rec.name] + rec.terms):
-            if i and _inverted(term):
-                continue
-            src = name_src if i == 0 else term_src
-            self.add(term, Entry(kind, src, term, rec.mesh_id, "", flags))
-            forms = chemical_variants(term, variant_rules) if kind == CHEMICAL else []
-            sing = singular(term)
-            if sing:
-                forms.append((sing, "singular"))
-            forms.extend((form, "british") for form in british_variants(term, spelling_rules))
-            for form, rule in forms:
-                self.add(form, Entry(kind, src, form, rec.mesh_id, rule, flags))
 
     # output --------------------------------------------------------------
 
@@ -754,10 +781,12 @@ class LexiconBuilder:
             "genes": self.genes,
             "families": self.families,
             "max_key_length": max(map(len, self.items)),
-            "mesh_trees": self.mesh_trees,
         }
         with open(directory / "tables.pkl", "wb") as fh:
             pickle.dump(tables, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        # apart: only jobs that report as of an older MeSH version read them
+        with open(directory / "mesh_trees.pkl", "wb") as fh:
+            pickle.dump(self.mesh_trees, fh, protocol=pickle.HIGHEST_PROTOCOL)
         n_entries = sum(len(v) for v in self.items.values())
         manifest = dict(manifest)
         manifest["counts"] = dict(sorted(self.counts.items()))
@@ -778,25 +807,36 @@ def load_variant_rules() -> list[tuple[str, str, str]]:
     return [(p.lower(), r, n) for p, r, n in read_data_table("chemical_variants.tsv", 3)]
 
 
+def _add_mesh_sources(builder: LexiconBuilder, sources: SourceFiles, by_symbol: dict[str, int]) -> None:
+    """``add_mesh_genes`` then ``add_mesh`` on the MeSH sources, parsing each file once.
+
+    The supplementary records stream through ``add_mesh_genes``; their chemical and disease
+    entries, gathered on the way (far smaller than the records), are added after the
+    descriptors' entries, so the lexicon gets the same entries in the same order.
+    """
+    rules = MeshTreeRules.load()
+    descriptors = list(parse_mesh(sources["mesh_descriptors"], supplementary=False))
+    mesh = MeshTerms(descriptors, rules, load_variant_rules(), load_spelling_rules())
+    supplementary_entries: list[Entry] = []
+
+    def supplementary() -> Iterator[MeshRecord]:
+        for rec in parse_mesh(sources["mesh_supplementary"], supplementary=True):
+            supplementary_entries.extend(mesh.supplementary_entries(rec))
+            yield rec
+
+    builder.add_mesh_trees(descriptors)
+    builder.add_mesh_genes(descriptors, supplementary(), by_symbol, rules.protein)
+    builder.add_entries(mesh.descriptor_entries())
+    builder.add_entries(supplementary_entries)
+
+
 def build_lexicon(sources: SourceFiles, directory: Path, manifest: dict) -> None:
     """Build the compiled lexicon from ``sources`` into ``directory``."""
     started = time.perf_counter()
     builder = LexiconBuilder()
     by_symbol = builder.add_hgnc(parse_hgnc(sources["hgnc"]))
     builder.add_famplex(parse_famplex(sources), by_symbol)
-    builder.add_mesh_genes(
-        parse_mesh(sources["mesh_descriptors"], supplementary=False),
-        parse_mesh(sources["mesh_supplementary"], supplementary=True),
-        by_symbol,
-        MeshTreeRules.load().protein,
-    )
-    builder.add_mesh(
-        parse_mesh(sources["mesh_descriptors"], supplementary=False),
-        parse_mesh(sources["mesh_supplementary"], supplementary=True),
-        MeshTreeRules.load(),
-        load_variant_rules(),
-        load_spelling_rules(),
-    )
+    _add_mesh_sources(builder, sources, by_symbol)
     builder.add_curated(read_data_table("synonyms.tsv", 4))
     builder.add_curated(read_data_table("learned_synonyms.tsv", 5), SRC_LEARNED)
     manifest = dict(manifest, build_seconds=round(time.perf_counter() - started, 2))
@@ -827,8 +867,7 @@ class Lexicon:
         self.genes: list[Gene] = tables["genes"]
         self.families: dict[str, tuple[int, ...]] = tables["families"]
         self.max_key_length: int = tables["max_key_length"]
-        #: MeSH descriptor id -> its tree numbers
-        self.mesh_trees: dict[str, tuple[str, ...]] = tables.get("mesh_trees", {})
+        self._mesh_trees: dict[str, tuple[str, ...]] | None = None  # read on first use
         self._by_tree: dict[str, str] | None = None  # descriptor id by tree number, made on first use
         self.manifest = read_manifest(directory)
         #: entries by key, as filled by ``lookup`` (a hot loop may read it before calling ``lookup``)
@@ -871,6 +910,15 @@ class Lexicon:
         if index is None:
             index = self._by_entrez = {g.entrez: i for i, g in enumerate(self.genes)}
         return index[entrez]
+
+    @property
+    def mesh_trees(self) -> dict[str, tuple[str, ...]]:
+        """MeSH descriptor id -> its tree numbers (read from the cache on first use)."""
+        trees = self._mesh_trees
+        if trees is None:
+            with open(self.directory / "mesh_trees.pkl", "rb") as fh:
+                trees = self._mesh_trees = pickle.load(fh)
+        return trees
 
     def broader_descriptors(self, mesh_id: str, newest: int, branches: tuple[str, ...]) -> list[str]:
         """The nearest broader descriptors of ``mesh_id`` whose ID number is at most ``newest``: one per

@@ -33,6 +33,7 @@ from extractor.lexicon import (
     MeshTreeRules,
     chemical_variants,
     ensure_lexicon,
+    load_spelling_rules,
     load_variant_rules,
     parse_hgnc,
     parse_mesh,
@@ -41,7 +42,7 @@ from extractor.lexicon import (
     singular,
 )
 from extractor.normalize import key
-from extractor.resources import extractor_home
+from extractor.resources import SourceFiles, extractor_home
 
 from conftest import FIXTURE_SOURCES, FIXTURES
 
@@ -212,6 +213,15 @@ def test_famplex_relations_through_previous_symbols_partof_stripped_names_and_cy
     assert gene_readings(lex, "Neurotrophin") == {(SRC_FAMPLEX, "stripped"): ["BDNF", "IL6"]}
     assert gene_readings(lex, "Cyc a") == {(SRC_FAMPLEX, "stripped"): ["TERT"]}
     assert all(e.term == "Neurotrophin" for e in entries(lex, "neurotrophin"))
+
+
+def test_mesh_tree_numbers_are_kept_apart_and_read_on_first_use(tiny_lexicon_dir):
+    lex = Lexicon(tiny_lexicon_dir)
+    assert lex._mesh_trees is None  # opening the lexicon does not read them
+    assert lex.mesh_trees["D018698"] == ("D12.125.067.625.349", "D12.125.119.409.349")
+    # Glutamic Acid sits under Glutamates in both of its trees: one broader descriptor
+    assert lex.broader_descriptors("D018698", 99999, ("D",)) == ["D005971"]
+    assert lex.broader_descriptors("D018698", 5000, ("D",)) == []  # Glutamates is newer than that
 
 
 def test_grounding_map_texts(tiny_lexicon):
@@ -516,13 +526,17 @@ def test_supplementary_mapped_ids_may_be_comma_separated(tmp_path):
     assert rec.mapped_to == ["D009943", "D045782"]
 
 
-def _mesh_gene_builder(descriptors: list[MeshRecord], supplementary: list[MeshRecord]) -> LexiconBuilder:
+def _gene_builder() -> tuple[LexiconBuilder, dict[str, int]]:
     builder = LexiconBuilder()
     rows = [
         HgncRecord(f"HGNC:{i}", sym, "", "Approved", [], prev, str(100 + i), [], "gene with protein product")
         for i, (sym, prev) in enumerate([("SELP", []), ("ESPL1", []), ("PRKCH", []), ("PRKCA", []), ("ZFY", [])])
     ]
-    by_symbol = builder.add_hgnc(rows)
+    return builder, builder.add_hgnc(rows)
+
+
+def _mesh_gene_builder(descriptors: list[MeshRecord], supplementary: list[MeshRecord]) -> LexiconBuilder:
+    builder, by_symbol = _gene_builder()
     builder.add_mesh_genes(descriptors, supplementary, by_symbol)
     return builder
 
@@ -592,3 +606,51 @@ def test_broader_descriptors_skip_newer_ones(shared_lexicon):
     assert shared_lexicon.broader_descriptors("D000096722", 66331, ("C",)) == ["D003556"]
     assert shared_lexicon.broader_descriptors("D000096722", 66331, ("F03",)) == []
     assert shared_lexicon.broader_descriptors("D003556", 66331, ("C",))  # an old descriptor has broader ones too
+
+
+def test_build_parses_each_mesh_file_once(tmp_path, monkeypatch):
+    """The build reads each MeSH file once and adds what add_mesh_genes then add_mesh add from the parsed records."""
+    desc = [
+        "D1\tP-Selectin\tPADGEM|Selectin, P\tD12.776.1",
+        "D4\tSelectins\t\tD12.776.3",
+        "D6\tChromosome Disorders\t\tC23.550",
+        "D7\tGlycosylphosphatidylinositols\t\tD10.1",
+        "D8\tSeparase\tSeparin\tD12.644.9",  # a peptide: a chemical, and the gene of its one human record
+        "D9\tPyruvic Acid\tAcid, Pyruvic\tD02.241",
+    ]
+    scr = [
+        "C1\tSELP protein, human\tCD62P protein, human\tD1,D4",
+        "C2\tESPL1 protein, human\tseparin protein, human\tD8",
+        "C5\tRare disease syndrome\tRDS\tD6",
+        "C7\tZFY protein, human\t\tD7",
+        "C8\tbromopyruvic acid\t3-bromopyruvic acids\tD9",
+        "C9\tan organism\t\tD404",
+    ]
+    paths = {"mesh_descriptors": tmp_path / "desc.tsv.gz", "mesh_supplementary": tmp_path / "supp.tsv.gz"}
+    for path, rows in ((paths["mesh_descriptors"], desc), (paths["mesh_supplementary"], scr)):
+        with gzip.open(path, "wt", encoding="utf-8") as fh:
+            fh.write("".join(row + "\n" for row in rows))
+    rules = MeshTreeRules.load()
+    descriptors = list(parse_mesh(paths["mesh_descriptors"], supplementary=False))
+    supplementary = list(parse_mesh(paths["mesh_supplementary"], supplementary=True))
+    expected, by_symbol = _gene_builder()
+    expected.add_mesh_genes(descriptors, supplementary, by_symbol, rules.protein)
+    expected.add_mesh(descriptors, supplementary, rules, load_variant_rules(), load_spelling_rules())
+
+    parsed: list[Path] = []
+
+    def counting_parse_mesh(path: Path, supplementary: bool):
+        parsed.append(path)
+        return parse_mesh(path, supplementary)
+
+    monkeypatch.setattr(lexicon_mod, "parse_mesh", counting_parse_mesh)
+    builder, by_symbol = _gene_builder()
+    lexicon_mod._add_mesh_sources(builder, SourceFiles(tmp_path, paths), by_symbol)
+    assert sorted(parsed) == sorted(paths.values())
+    assert [(k, list(v)) for k, v in builder.items.items()] == [(k, list(v)) for k, v in expected.items.items()]
+    assert builder.counts == expected.counts
+    assert builder.mesh_trees == expected.mesh_trees and builder.mesh_trees["D8"] == ("D12.644.9",)
+    # the gene reading comes first under a key that also names a chemical
+    assert [(e.kind, e.source) for e in builder.items[key("Separase")]] == [(GENE, SRC_MESH_GENE), (CHEMICAL, SRC_MESH_NAME)]
+    assert {e.kind for e in builder.items[key("bromopyruvate")]} == {CHEMICAL}
+    assert {e.kind for e in builder.items[key("RDS")]} == {DISEASE}

@@ -707,6 +707,11 @@ class Matcher:
         self._newest = mesh_number(self.options.newest_descriptor) if self.options.newest_descriptor else 0
         self._cache: dict[tuple, dict[str, Resolved | None]] = {}
         self.ocr_reader: Any = None  # the OCR rules' reader of this matcher, made on first use
+        # Functions imported on first use (ocr_rules imports this module; rapidfuzz only serves
+        # defined abbreviations). Kept here: an import statement run by compiled code costs
+        # about 175,000 instructions each time, even for a module already loaded.
+        self._ocr_candidates: Any = None
+        self._token_set_ratio: Any = None
 
     # candidates ---------------------------------------------------------
 
@@ -1042,9 +1047,12 @@ class Matcher:
         toks = tokenize(clean)
         cands = self.candidates(clean, toks)
         if self.options.text_type == "ocr" and self.options.ocr_rules:
-            from .ocr_rules import ocr_candidates
+            read_ocr = self._ocr_candidates
+            if read_ocr is None:
+                from .ocr_rules import ocr_candidates
 
-            cands.extend(ocr_candidates(self, clean, toks, cands))
+                read_ocr = self._ocr_candidates = ocr_candidates
+            cands.extend(read_ocr(self, clean, toks, cands))
         if self.options.abbreviations:
             cands.extend(self._apply_abbreviations(clean, toks, cands))
         scored: dict[str, list[tuple[Candidate, Resolved]]] = {k: [] for k in self.kinds}
@@ -1221,13 +1229,16 @@ class Matcher:
 
     def _named_like(self, kind: str, res: Resolved, folded_long_form: str) -> bool:
         """Does a reading's name (the gene's HGNC name, the MeSH term) resemble a folded long form?"""
-        from rapidfuzz import fuzz
+        ratio = self._token_set_ratio
+        if ratio is None:
+            from rapidfuzz.fuzz import token_set_ratio
 
+            ratio = self._token_set_ratio = token_set_ratio
         if kind == GENE:
             names = [self.lex.genes[self.lex.gene_targets_by_entrez(h.entrez)].name for h in res[1]]
         else:
             names = [h.term for h in res[1]]
-        return any(fuzz.token_set_ratio(fold(n), folded_long_form) >= 70 for n in names if n)
+        return any(ratio(fold(n), folded_long_form) >= 70 for n in names if n)
 
     def _plain_words(self, long_form: str) -> bool:
         """Is a long form two or more lower-case words, none a protein head word ("germinal center")?"""

@@ -646,8 +646,9 @@ class Reader:
         name = not _symbol_like(core, lower)
         if name and (len(k) < FUZZY_NAME or not core.replace("-", "").isalpha()):
             return None
-        best = self._fuzzy_cache.get((k, name), False)
-        if best is False:
+        if (k, name) in self._fuzzy_cache:
+            best = self._fuzzy_cache[(k, name)]
+        else:
             best = self._nearest(k, name)
             if len(self._fuzzy_cache) > 100_000:
                 self._fuzzy_cache.clear()
@@ -716,7 +717,10 @@ def _fuzzy_ok(k: str, cand: str, name: bool = False) -> bool:
     n = len(k)
     ops = Levenshtein.editops(k, cand)
     if name:
-        return len(ops) == 1 and ops[0].tag != "replace" and 0 < ops[0].src_pos < n - (ops[0].tag == "delete")
+        if len(ops) != 1:
+            return False
+        only = next(iter(ops))
+        return only.tag != "replace" and 0 < only.src_pos < n - (only.tag == "delete")
     long = n >= FUZZY_LONG
     similar = confusion_table().similar
     for op in ops:

@@ -3,8 +3,8 @@
 With ``EXTRACTOR_COMPILE=1`` in the environment, the matcher's hot modules
 (normalize, abbrev, match, ocr_rules) and the annotation rows' modules
 (records, pipeline) are compiled to C extensions with mypyc, which makes
-annotation about 1.7 times as fast (OCR text about 2.5 times); the compiled
-modules behave exactly as the Python sources. Compile for running batch jobs, not for developing:
+annotation about 1.7 times as fast; the compiled modules behave exactly as
+the Python sources. Compile for running batch jobs, not for developing:
 a compiled module shadows its source, so an edited source needs a rebuild.
 """
 

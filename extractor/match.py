@@ -708,8 +708,7 @@ class Matcher:
         self._cache: dict[tuple, dict[str, Resolved | None]] = {}
         self.ocr_reader: Any = None  # the OCR rules' reader of this matcher, made on first use
         # Functions imported on first use (ocr_rules imports this module; rapidfuzz only serves
-        # defined abbreviations). Kept here: an import statement run by compiled code costs
-        # about 175,000 instructions each time, even for a module already loaded.
+        # defined abbreviations), kept rather than imported again on every call.
         self._ocr_candidates: Any = None
         self._token_set_ratio: Any = None
 

@@ -1009,11 +1009,14 @@ class Matcher:
                 m += 1
             if seps == 0 and not (appended and not items):
                 break
+            joined = False  # "-5": an item joined to its elided stem by a hyphen
             if m < n and texts[m] in HYPHENS and m + 1 < n and not spaces[m]:
                 m += 1
+                joined = True
             if m >= n or not content[m] or not _COORD_ITEM.match(texts[m].lstrip("-\u2010")):
                 break
-            if texts[m].lstrip("-\u2010").isdigit() and m + 1 < n:
+            if not joined and texts[m].isdigit() and m + 1 < n:
+                # a bare number may be a count; a hyphen-joined one ("LERK-2 and -5 were") is an item
                 after = texts[m + 1] if not texts[m + 1].isspace() else (texts[m + 2] if m + 2 < n else "")
                 if (
                     after.islower()

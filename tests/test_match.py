@@ -573,6 +573,11 @@ def test_a_count_after_a_gene_is_not_a_list_item(genes):
     assert gene_ids(genes, "IL-6 and 10 patients") == {"3569"}
 
 
+def test_a_hyphen_joined_item_before_a_word_is_a_list_item(genes):
+    assert {"1947", "1948"} <= gene_ids(genes, "LERK-2 and -5 were shown to bind")
+    assert {"3558", "3565", "3569"} <= gene_ids(genes, "IL-2, -4 and -6 were measured")
+
+
 def test_non_gene_grounding_vetoes_only_its_own_spelling(genes):
     assert gene_ids(genes, "EGFR signalling") == {"1956"}  # not lost to FamPlex's "eGFR" (a kidney measure)
     assert gene_ids(genes, "ATP release") == set()

@@ -55,6 +55,7 @@ class MatcherConfig:
     ocr_rules: bool = True
     human_genes_only: bool = False
     plain_definitions: bool = False
+    receptor_symbols: bool = False
     newest_descriptor: str = ""
     derived_chemicals: bool = True
 

@@ -117,7 +117,11 @@ class MatchOptions:
     for tasks that score human genes only. ``plain_definitions`` drops an
     approved symbol defined in the text by two or more plain lower-case words
     unlike its gene's name ("germinal center (GC)"), for abstracts; figure
-    legends define symbols loosely.
+    legends define symbols loosely. ``receptor_symbols`` reads a ligand's
+    short form before "receptor" as the receptor's approved symbol, the short
+    form and an "R" ("CNTF receptor" CNTFR, "IL-4 receptor" IL4R), for
+    abstracts, whose gold names such receptors; figure legends' gold often
+    leaves them out.
     ``newest_descriptor`` (a MeSH descriptor ID, e.g. ``D066331``; empty: no
     limit) aligns the output with an older MeSH version, for gold annotated
     with one: a descriptor with a higher ID number (created later) is reported
@@ -147,6 +151,7 @@ class MatchOptions:
     ocr_rules: bool = True  # OCR text only: look-alike characters, broken tokens, fuzzy matching
     human_genes_only: bool = False
     plain_definitions: bool = False
+    receptor_symbols: bool = False
     newest_descriptor: str = ""
     derived_chemicals: bool = True
 
@@ -784,7 +789,30 @@ class Matcher:
                 out.extend(self._derived(toks, i))
         if self.want_genes and self.options.lists:
             out.extend(self._lists(toks, out, content))
+        if self.want_genes and self.options.receptor_symbols and self.options.text_type == "prose":
+            out.extend(self._receptor_symbols(toks))
         self._drop_charged(out, toks)
+        return out
+
+    def _receptor_symbols(self, toks: Tokens) -> list[Candidate]:
+        """Receptors named by their ligand's short form: "CNTF receptor", "IL-4 receptor" as the
+        approved symbols "CNTFR", "IL4R" (the short form and an "R"); the case checks see the short form."""
+        texts, spaces, starts, tends = toks.text, toks.space, toks.start, toks.end
+        out: list[Candidate] = []
+        for r in range(1, len(toks)):
+            if texts[r].lower() != "receptor" or not spaces[r - 1]:
+                continue
+            j = r - 1
+            i = j
+            while i > 0 and not spaces[i - 1] and (texts[i - 1] in HYPHENS or texts[i - 1].isalnum()):
+                i -= 1
+            word = "".join(texts[i : j + 1])
+            if len(word) < 2 or not (word[0].isupper() or word[0].isdigit()) or not word[-1].isalnum():
+                continue
+            k = make_key(word) + "r"
+            entries = tuple(e for e in self.lex.lookup(k) if e.kind == GENE and e.source == SRC_SYMBOL)
+            if entries:
+                out.append(Candidate(i, r, starts[i], tends[r], k, entries, "receptor", False, (), starts[i], tends[j]))
         return out
 
     def _has_prefix(self, probe: str) -> bool:
@@ -1008,11 +1036,14 @@ class Matcher:
                 m += 1
             if seps == 0 and not (appended and not items):
                 break
+            joined = False  # "-5": an item joined to its elided stem by a hyphen
             if m < n and texts[m] in HYPHENS and m + 1 < n and not spaces[m]:
                 m += 1
+                joined = True
             if m >= n or not content[m] or not _COORD_ITEM.match(texts[m].lstrip("-\u2010")):
                 break
-            if texts[m].lstrip("-\u2010").isdigit() and m + 1 < n:
+            if not joined and texts[m].isdigit() and m + 1 < n:
+                # a bare number may be a count; a hyphen-joined one ("LERK-2 and -5 were") is an item
                 after = texts[m + 1] if not texts[m + 1].isspace() else (texts[m + 2] if m + 2 < n else "")
                 if (
                     after.islower()

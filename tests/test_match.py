@@ -573,6 +573,20 @@ def test_a_count_after_a_gene_is_not_a_list_item(genes):
     assert gene_ids(genes, "IL-6 and 10 patients") == {"3569"}
 
 
+def test_receptor_named_by_its_ligand_short_form(shared_lexicon):
+    plain = Matcher(shared_lexicon, MatchOptions(kinds=("genes",)))
+    receptors = Matcher(shared_lexicon, MatchOptions(kinds=("genes",), receptor_symbols=True))
+    text = "the CNTF receptor and the IL-4 receptor"
+    assert not {"1271", "3566"} & gene_ids(plain, text)
+    assert {"1271", "3566"} <= gene_ids(receptors, text)
+    assert gene_ids(receptors, "the IgE receptor") == set()  # no approved symbol IGER
+
+
+def test_a_hyphen_joined_item_before_a_word_is_a_list_item(genes):
+    assert {"1947", "1948"} <= gene_ids(genes, "LERK-2 and -5 were shown to bind")
+    assert {"3558", "3565", "3569"} <= gene_ids(genes, "IL-2, -4 and -6 were measured")
+
+
 def test_non_gene_grounding_vetoes_only_its_own_spelling(genes):
     assert gene_ids(genes, "EGFR signalling") == {"1956"}  # not lost to FamPlex's "eGFR" (a kidney measure)
     assert gene_ids(genes, "ATP release") == set()

@@ -149,12 +149,12 @@ def _word_before(text: str, pos: int) -> tuple[int, int] | None:
     return (start, end) if start < end else None
 
 
-_LEGEND_ITEM: Final = re.compile(
-    r"\s*(?P<sf>[A-Za-z0-9\u0370-\u03ff][\w\u0370-\u03ff/+-]{0,11})\s*[,:=]\s+(?P<lf>[^;.,()]{3,120}?)\s*$"
-)
+# a legend item's head: the short form and its separator ("SF," "SF:" "SF =")
+_LEGEND_SF: Final = r"\s*(?P<sf>[A-Za-z0-9\u0370-\u03ff][\w\u0370-\u03ff/+-]{0,11})\s*[,:=]"
+_LEGEND_ITEM: Final = re.compile(_LEGEND_SF + r"\s+(?P<lf>[^;.,()]{3,120}?)\s*$")
 
 
-_LEGEND_HEAD: Final = re.compile(r"\s*(?P<sf>[A-Za-z0-9\u0370-\u03ff][\w\u0370-\u03ff/+-]{0,11})\s*[,:=](?=\s)")
+_LEGEND_HEAD: Final = re.compile(_LEGEND_SF + r"(?=\s)")
 _LEGEND_BREAKS: Final = frozenset(";.,()")
 
 

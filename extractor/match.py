@@ -920,14 +920,13 @@ class Matcher:
         by_end: dict[int, Candidate] = {}
         for c in found:
             j = c.j
-            if j + 1 < n:
-                nxt = texts[j + 1]
-                if nxt not in _LIST_OPENERS:
-                    low = nxt.lower()
-                    if low not in _CLASSIFIERS and low not in _LIST_SEPARATORS and low not in _RANGE_WORDS:
-                        continue
-            else:
+            if j + 1 >= n:
                 continue
+            nxt = texts[j + 1]
+            if nxt not in _LIST_OPENERS:
+                low = nxt.lower()
+                if low not in _CLASSIFIERS and low not in _LIST_SEPARATORS and low not in _RANGE_WORDS:
+                    continue
             if any(e.kind == GENE for e in c.entries):
                 best = by_end.get(j)
                 if best is None or (j - c.i, -c.i) > (best.j - best.i, -best.i):

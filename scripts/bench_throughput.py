@@ -47,6 +47,7 @@ import sys
 import tempfile
 import textwrap
 import time
+from typing import Any
 from pathlib import Path
 
 CHECKOUT = Path(__file__).resolve().parent.parent
@@ -59,25 +60,32 @@ JOB_FLAGS = ["--texts", "caption", "--kinds", "genes,chemicals", "--set", "match
 JOB_OVERRIDES = {"texts": ["caption"], "kinds": ["genes", "chemicals"], "matcher.currency_metabolites": False}
 
 
+def record_line(rec: Any, i: int) -> str:
+    """A JSONL input line: the record's metadata and caption without annotations, figid made unique by ``i``."""
+    from extractor.records import ANNOTATION_KEYS
+
+    data = {k: v for k, v in rec.meta.items() if k not in ANNOTATION_KEYS}
+    data["figid"] = f"{rec.figid}__{i}"
+    data["caption"] = rec.caption
+    return json.dumps(data, ensure_ascii=False) + "\n"
+
+
 def generate(n: int, gold: Path, out: Path) -> int:
     """Write ``n`` JSONL records cycling the gold records' metadata and captions; returns the distinct captions."""
-    from extractor.records import ANNOTATION_KEYS, read_records
+    from extractor.records import read_records
 
     records, _ = read_records(gold)
     if not records:
         sys.exit(f"no records in {gold}")
     with open(out, "w", encoding="utf-8") as fh:
         for i in range(n):
-            rec = records[i % len(records)]
-            data = {k: v for k, v in rec.meta.items() if k not in ANNOTATION_KEYS}
-            data["figid"] = f"{rec.figid}__{i}"
-            fh.write(json.dumps(data, ensure_ascii=False) + "\n")
+            fh.write(record_line(records[i % len(records)], i))
     return len({r.caption for r in records})
 
 
 def generate_distinct(shared: Path, out: Path, limit: int | None = None) -> tuple[int, int]:
     """Write one JSONL record per distinct caption and corpus abstract; returns (records, characters of text)."""
-    from extractor.records import ANNOTATION_KEYS, read_records
+    from extractor.records import read_records
 
     paths = [shared / "gold" / "pfocr-dev", *sorted((shared / "corpora").glob("*PubTator*"))]
     seen: set[str] = set()
@@ -89,10 +97,7 @@ def generate_distinct(shared: Path, out: Path, limit: int | None = None) -> tupl
                 if not rec.caption or rec.caption in seen or (limit is not None and n >= limit):
                     continue
                 seen.add(rec.caption)
-                data = {k: v for k, v in rec.meta.items() if k not in ANNOTATION_KEYS}
-                data["figid"] = f"{rec.figid}__{n}"
-                data["caption"] = rec.caption
-                fh.write(json.dumps(data, ensure_ascii=False) + "\n")
+                fh.write(record_line(rec, n))
                 n += 1
                 chars += len(rec.caption)
     return n, chars

@@ -667,7 +667,7 @@ _CLASSIFIERS_AFTER: Final = frozenset(
 )  # fmt: skip
 _COORD_ITEM: Final = re.compile(
     r"^(?:\d{1,2}|[A-Z]|[A-Za-z]\d{1,2}|\d{1,2}[A-Za-z]|[\u03b1-\u03c9\u0391-\u03a9]\d?"
-    r"|alpha|beta|gamma|delta|epsilon|zeta|theta|kappa|lambda|sigma|omega)$"
+    r"|(?:alpha|beta|gamma|delta|epsilon|zeta|theta|kappa|lambda|sigma|omega)\d?)$"
 )
 
 

@@ -585,6 +585,8 @@ def test_receptor_named_by_its_ligand_short_form(shared_lexicon):
 def test_a_hyphen_joined_item_before_a_word_is_a_list_item(genes):
     assert {"1947", "1948"} <= gene_ids(genes, "LERK-2 and -5 were shown to bind")
     assert {"3558", "3565", "3569"} <= gene_ids(genes, "IL-2, -4 and -6 were measured")
+    # a Greek letter's name with a number is an item too
+    assert gene_ids(genes, "TGF-beta1, -beta2 and -beta3 were measured") == {"7040", "7042", "7043"}
 
 
 def test_non_gene_grounding_vetoes_only_its_own_spelling(genes):

@@ -273,6 +273,7 @@ class Rules:
     function_words: frozenset[str]
     gene_class_words: frozenset[str] = frozenset()
     gene_class_hyphenated: frozenset[str] = frozenset()
+    gene_class_hyphenated_pairs: frozenset[tuple[str, str]] = frozenset()
     protein_head: re.Pattern[str] = re.compile(r"(?!)")
     species_words: frozenset[str] = frozenset()
     sequence_words: frozenset[str] = frozenset()
@@ -314,7 +315,14 @@ class Rules:
             currency=frozenset(row[0] for row in read_data_table("currency_metabolites.tsv", 2)),
             function_words=frozenset(w.strip() for w in read_data_lines("function_words.txt")),
             gene_class_words=frozenset(w.strip().lower() for w in class_words if not w.startswith("-")),
-            gene_class_hyphenated=frozenset(w.strip().lower()[1:] for w in class_words if w.startswith("-")),
+            gene_class_hyphenated=frozenset(
+                w.strip().lower()[1:] for w in class_words if w.startswith("-") and len(w.split()) == 1
+            ),
+            gene_class_hyphenated_pairs=frozenset(
+                (w.split()[0].lower()[1:], w.split()[1].lower())
+                for w in class_words
+                if w.startswith("-") and len(w.split()) == 2
+            ),
             protein_head=re.compile(
                 r"\b(?:"
                 + "|".join(re.escape(w.strip().lower()) for w in read_data_lines("protein_head_words.txt"))
@@ -1091,8 +1099,16 @@ class Matcher:
                 if res is not None and kind in scored:
                     scored[kind].append((c, res))
         by_kind = {kind: self._select(kind, items, text, field) for kind, items in scored.items()}
-        if GENE in by_kind and self.options.text_type == "prose" and not self.options.families:
-            by_kind[GENE] = [m for m in by_kind[GENE] if not self._names_a_class(clean, m.end)]
+        if GENE in by_kind and self.options.text_type == "prose":
+            hyphenated_only = self.options.families
+            named = [m for m in by_kind[GENE] if not self._names_a_class(clean, m.end, hyphenated_only)]
+            if len(named) < len(by_kind[GENE]):
+                # the words are part of another name ("cyclin-dependent kinase"): no chemical either
+                spans = {(m.start, m.end) for m in by_kind[GENE]} - {(m.start, m.end) for m in named}
+                for kind in (CHEMICAL, DISEASE):
+                    if kind in by_kind:
+                        by_kind[kind] = [m for m in by_kind[kind] if (m.start, m.end) not in spans]
+                by_kind[GENE] = named
         if GENE in by_kind and self.options.text_type == "prose":
             by_kind[GENE] = [m for m in by_kind[GENE] if not self._not_a_gene_in_prose(clean, m)]
         if GENE in by_kind and self.options.text_type == "prose" and self.options.human_genes_only:
@@ -1563,9 +1579,10 @@ class Matcher:
             out.append(_new_tuple(Mention, (start, c.end, text[start : c.end], kind, hits, field, c.method, protein)))
         return out
 
-    def _names_a_class(self, clean: str, end: int) -> bool:
+    def _names_a_class(self, clean: str, end: int, hyphenated_only: bool = False) -> bool:
         """Is a gene name ending at ``end`` followed by a word that makes it a family, domain or look-alike
-        ("Rho family", "Src homology 2", "TNF-like", "TNF receptor superfamily")?"""
+        ("Rho family", "Src homology 2", "TNF-like", "TNF receptor superfamily") or part of another
+        name ("integrin-linked kinase")? ``hyphenated_only``: only hyphen-joined words count."""
         m = _CLASS_CONTEXT.match(clean, end, min(len(clean), end + 40))
         if m is None:
             return False
@@ -1573,6 +1590,10 @@ class Matcher:
         first = m.group(2).lower()
         if first in self.rules.gene_class_hyphenated:
             return m.group(1).startswith(tuple(HYPHENS))
+        if (first, (m.group(3) or "").lower()) in self.rules.gene_class_hyphenated_pairs:
+            return m.group(1).startswith(tuple(HYPHENS))
+        if hyphenated_only:
+            return False
         return first in words or (first in _RECEPTOR and (m.group(3) or "").lower() in words)
 
     def _not_a_gene_in_prose(self, clean: str, m: Mention) -> bool:

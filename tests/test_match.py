@@ -217,6 +217,20 @@ def test_family_and_domain_words_after_a_gene_name(shared_lexicon):
     assert gene_ids(m, "YPT1/SEC4 were") == {"5861"}
 
 
+def test_hyphenated_modifier_of_another_name_with_families(shared_lexicon, every):
+    m = Matcher(shared_lexicon, MatchOptions(kinds=("genes",)))
+    # with families, only the hyphenated words count: the family stays before "family"
+    assert gene_ids(m, "a member of the Rho family of GTPases")
+    assert gene_ids(m, "integrin-linked kinase (ILK)") == {"3611"}
+    assert gene_ids(m, "G-protein-coupled receptors") == set()
+    assert gene_ids(m, "the TANK-binding kinase") == set()
+    # "-dependent" only before "kinase": "p53-dependent apoptosis" names TP53
+    assert gene_ids(m, "cyclin-dependent kinase 5") == set()
+    assert "7157" in gene_ids(m, "p53-dependent apoptosis")
+    # the words are not a chemical either (MeSH files Cyclins under D)
+    assert every.find("inhibits cyclin-dependent kinase 5") == []
+
+
 def test_alias_before_cells_names_cells(genes):
     # "THP-1" is an alias of GLI2; before "cell(s)" it names a cell line
     assert gene_ids(genes, "macrophages from the THP-1 cell line") == set()

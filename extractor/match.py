@@ -1583,7 +1583,10 @@ class Matcher:
         """Is a gene name ending at ``end`` followed by a word that makes it a family, domain or look-alike
         ("Rho family", "Src homology 2", "TNF-like", "TNF receptor superfamily") or part of another
         name ("integrin-linked kinase")? ``hyphenated_only``: only hyphen-joined words count."""
-        m = _CLASS_CONTEXT.match(clean, end, min(len(clean), end + 40))
+        stop = min(len(clean), end + 40)
+        if hyphenated_only and not any(h in clean[end:stop] for h in HYPHENS):
+            return False  # (most names: no hyphen follows)
+        m = _CLASS_CONTEXT.match(clean, end, stop)
         if m is None:
             return False
         words = self.rules.gene_class_words

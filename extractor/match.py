@@ -1534,11 +1534,15 @@ class Matcher:
             if not entries:
                 return None
         pool = entries
+        exact_set = set(exact)
         if kind == CHEMICAL and not self.options.currency_metabolites:
             pool = [e for e in pool if e.target not in self.rules.currency]
             if not pool:
-                return None
-        exact_set = set(exact)
+                # a cofactor left out of the output still takes its words, so that none of them
+                # is reported instead ("nicotinamide adenine dinucleotide" is not adenine)
+                top = min(entries, key=lambda e: (concept_rank(e)[0], e not in exact_set, concept_rank(e)[1:]))
+                r = concept_rank(top)
+                return r[0] * 10 + r[1], (), False
         top = min(pool, key=lambda e: (concept_rank(e)[0], e not in exact_set, concept_rank(e)[1:]))
         r = concept_rank(top)
         return r[0] * 10 + r[1], (ConceptHit(top.target, top.term),), "p" in top.flags
@@ -1574,6 +1578,8 @@ class Matcher:
                     continue
                 starts.insert(i, c.start)
                 ends.insert(i, c.end)
+            if not hits:
+                continue  # a left-out cofactor: its words are taken, nothing is reported
             start = _balance_start(text, c.start, c.end)
             # tuple.__new__ is what Mention() calls, without the interpreted __new__ around it
             out.append(_new_tuple(Mention, (start, c.end, text[start : c.end], kind, hits, field, c.method, protein)))

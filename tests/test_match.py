@@ -461,6 +461,11 @@ def test_currency_metabolites_option(shared_lexicon):
     figures = Matcher(shared_lexicon, MatchOptions(kinds=("chemicals",), currency_metabolites=False))
     assert "D000255" in concept_ids(default, "ATP and glucose")
     assert concept_ids(figures, "ATP and glucose") == {"D005947"}
+    # a left-out cofactor keeps its words: none of them is reported in its place
+    text = "nicotinamide adenine dinucleotide, coenzyme A and carbon dioxide"
+    assert {"D009243", "D003065", "D002245"} <= concept_ids(default, text)
+    assert concept_ids(figures, text) == set()
+    assert concept_ids(figures, "adenine and nicotinamide") == {"D000225", "D009536"}
 
 
 def test_enzyme_chemicals_option(shared_lexicon):

@@ -963,9 +963,12 @@ class Matcher:
                     expanded = [head + item for item in items]
                     items = []
             if items:
+                # a letter takes the place of a head's letter that follows a number ("KDM6A and B")
+                # or stands alone ("HLA-A, B", "Gi/o"), not the last letter of a word ("Glut, L")
+                letters = len(head) <= 2 or len(texts[j]) == 1
                 for item in items:
                     stem = _list_stem(head, item)
-                    if stem is not None:
+                    if stem is not None and (letters or stem[-1].isdigit() or not item.isalpha() or len(item) > 1):
                         expanded.append(stem + item)
             elif expanded:
                 pass

@@ -378,6 +378,9 @@ def test_list_items_stand_without_a_head_that_names_a_class(shared_lexicon):
 
 def test_slash_lists_and_ranges(genes):
     assert {"7403", "23135"} <= gene_ids(genes, "KDM6A/B demethylases")
+    assert {"3105", "3106", "3107"} <= gene_ids(genes, "HLA-A, B and C alleles")
+    # the last letter of a word is no list head: "Glut, L-glutamate" is not GLUL
+    assert "2752" not in gene_ids(genes, "Glut, L-glutamate; Gln, glutamine")
     assert {"7040", "7042", "7043"} <= gene_ids(genes, "TGF-β1-3 isoforms")
 
 

@@ -50,12 +50,12 @@ from .resources import (
 log = logging.getLogger(__name__)
 
 #: Bump when the compiled format or the building rules change.
-BUILDER_VERSION = "12"
+BUILDER_VERSION = "13"
 
 #: Curated files read while building (their checksums enter the cache key).
 BUILD_DATA_FILES = (
     "greek.tsv", "mesh_trees.tsv", "chemical_variants.tsv", "spelling_variants.tsv",
-    "synonyms.tsv", "learned_synonyms.tsv", "english_words.txt",
+    "organ_adjectives.tsv", "synonyms.tsv", "learned_synonyms.tsv", "english_words.txt",
 )  # fmt: skip
 
 MAX_KEY_LENGTH: Final = 100
@@ -429,8 +429,9 @@ def chemical_variants(term: str, rules: list[tuple[str, str, str]]) -> list[tupl
     return out
 
 
-def british_variants(term: str, rules: list[tuple[re.Pattern[str], str]]) -> list[str]:
-    """British spellings of an American term ("Anemia" -> "Anaemia"), keeping the first letter's case."""
+def rewritten_variants(term: str, rules: list[tuple[re.Pattern[str], str]]) -> list[str]:
+    """Forms of a term after each regex rewrite that changes it, keeping the first letter's case:
+    British spellings ("Anemia" -> "Anaemia"), organ adjectives ("Kidney Diseases" -> "Renal Diseases")."""
     out = []
     for pattern, replacement in rules:
         new = pattern.sub(lambda m: _same_case(m.group(0), replacement), term)
@@ -483,11 +484,13 @@ class MeshTerms:
         rules: MeshTreeRules,
         variant_rules: list[tuple[str, str, str]],
         spelling_rules: list[tuple[re.Pattern[str], str]] = (),  # type: ignore[assignment]
+        organ_rules: list[tuple[re.Pattern[str], str]] = (),  # type: ignore[assignment]
     ) -> None:
         self.descriptors = descriptors
         self.rules = rules
         self.variant_rules = variant_rules
         self.spelling_rules = spelling_rules
+        self.organ_rules = organ_rules
         self.kinds = {rec.mesh_id: rules.kinds(rec.trees) for rec in descriptors}
         self.protein = {rec.mesh_id for rec in descriptors if "p" in rules.flags(rec.trees)}
 
@@ -521,7 +524,10 @@ class MeshTerms:
             sing = singular(term)
             if sing:
                 forms.append((sing, "singular"))
-            forms.extend((form, "british") for form in british_variants(term, self.spelling_rules))
+            forms.extend((form, "british") for form in rewritten_variants(term, self.spelling_rules))
+            if kind == DISEASE:
+                for base in (term, sing) if sing else (term,):
+                    forms.extend((form, "organ") for form in rewritten_variants(base, self.organ_rules))
             for form, rule in forms:
                 yield Entry(kind, src, form, rec.mesh_id, rule, flags)
 
@@ -737,11 +743,12 @@ class LexiconBuilder:
         rules: MeshTreeRules,
         variant_rules: list[tuple[str, str, str]],
         spelling_rules: list[tuple[re.Pattern[str], str]] = (),  # type: ignore[assignment]
+        organ_rules: list[tuple[re.Pattern[str], str]] = (),  # type: ignore[assignment]
     ) -> None:
         """Add chemical and disease terms from MeSH descriptors and supplementary records."""
         descriptors = list(descriptors)
         self.add_mesh_trees(descriptors)
-        mesh = MeshTerms(descriptors, rules, variant_rules, spelling_rules)
+        mesh = MeshTerms(descriptors, rules, variant_rules, spelling_rules, organ_rules)
         self.add_entries(mesh.descriptor_entries())
         for rec in supplementary:
             self.add_entries(mesh.supplementary_entries(rec))
@@ -802,6 +809,11 @@ def load_spelling_rules() -> list[tuple[re.Pattern[str], str]]:
     return [(re.compile(p, re.IGNORECASE), r) for p, r, _ in read_data_table("spelling_variants.tsv", 3)]
 
 
+def load_organ_rules() -> list[tuple[re.Pattern[str], str]]:
+    """Organ adjective rewrites of disease terms (``lexicons/organ_adjectives.tsv``)."""
+    return [(re.compile(p, re.IGNORECASE), r) for p, r, _ in read_data_table("organ_adjectives.tsv", 3)]
+
+
 def load_variant_rules() -> list[tuple[str, str, str]]:
     """Suffix rewrite rules for chemical names ("ic acid" -> "ate")."""
     return [(p.lower(), r, n) for p, r, n in read_data_table("chemical_variants.tsv", 3)]
@@ -816,7 +828,7 @@ def _add_mesh_sources(builder: LexiconBuilder, sources: SourceFiles, by_symbol: 
     """
     rules = MeshTreeRules.load()
     descriptors = list(parse_mesh(sources["mesh_descriptors"], supplementary=False))
-    mesh = MeshTerms(descriptors, rules, load_variant_rules(), load_spelling_rules())
+    mesh = MeshTerms(descriptors, rules, load_variant_rules(), load_spelling_rules(), load_organ_rules())
     supplementary_entries: list[Entry] = []
 
     def supplementary() -> Iterator[MeshRecord]:

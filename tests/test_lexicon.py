@@ -33,10 +33,12 @@ from extractor.lexicon import (
     MeshTreeRules,
     chemical_variants,
     ensure_lexicon,
+    load_organ_rules,
     load_spelling_rules,
     load_variant_rules,
     parse_hgnc,
     parse_mesh,
+    rewritten_variants,
     roman_symbol,
     roman_variant,
     singular,
@@ -340,6 +342,14 @@ def test_roman_variants_of_symbols():
     assert roman_symbol("AKR1C1") is None
 
 
+def test_organ_adjective_variants():
+    rules = load_organ_rules()
+    assert rewritten_variants("Kidney Diseases", rules) == ["Renal Diseases"]
+    assert rewritten_variants("Polycystic Kidney Diseases", rules) == ["Polycystic Renal Diseases"]
+    assert rewritten_variants("Fatty Liver", rules) == []  # the head noun stays
+    assert rewritten_variants("Heartburn", rules) == []
+
+
 def test_mesh_tree_rules():
     rules = MeshTreeRules.load()
     assert rules.kinds(["D02.455"]) == [CHEMICAL]
@@ -635,7 +645,7 @@ def test_build_parses_each_mesh_file_once(tmp_path, monkeypatch):
     supplementary = list(parse_mesh(paths["mesh_supplementary"], supplementary=True))
     expected, by_symbol = _gene_builder()
     expected.add_mesh_genes(descriptors, supplementary, by_symbol, rules.protein)
-    expected.add_mesh(descriptors, supplementary, rules, load_variant_rules(), load_spelling_rules())
+    expected.add_mesh(descriptors, supplementary, rules, load_variant_rules(), load_spelling_rules(), load_organ_rules())
 
     parsed: list[Path] = []
 

@@ -424,6 +424,12 @@ def test_british_spellings(every):
     assert concept_ids(every, "severe anaemia and oedema", "D") == {"D000740", "D004487"}
 
 
+def test_organ_adjectives(every):
+    # MeSH's "Kidney Diseases", "Brain Ischemia" as written in prose
+    assert concept_ids(every, "patients with renal disease", "D") == {"D007674"}
+    assert concept_ids(every, "transient cerebral ischemia", "D") == {"D002545"}
+
+
 def test_common_words_are_diseases_too(every):
     assert concept_ids(every, "pain and fever", "D") == {"D010146", "D005334"}
 

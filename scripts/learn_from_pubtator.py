@@ -42,8 +42,14 @@ def is_abbreviation(text: str) -> bool:
     return len(text) <= 6 and not any(c.islower() for c in letters[1:])
 
 
-def learn_synonyms(docs: list[PubtatorDoc], lex, min_count: int, min_share: float) -> list[tuple[str, ...]]:
-    """(kind, text, MeSH id, count, share) for consistent training mentions our lexicon gets wrong."""
+def learn_synonyms(
+    docs: list[PubtatorDoc], lex, min_count: int, min_share: float, min_count_new: int
+) -> list[tuple[str, ...]]:
+    """(kind, text, MeSH id, count, share) for consistent training mentions our lexicon gets wrong.
+
+    A text the lexicon gives another id needs ``min_count`` mentions; a text it does
+    not know at all needs ``min_count_new`` (it fills a gap rather than overruling MeSH).
+    """
     by_key: dict[tuple[str, str], collections.Counter] = collections.defaultdict(collections.Counter)
     texts: dict[tuple[str, str], collections.Counter] = collections.defaultdict(collections.Counter)
     docs_with: dict[tuple[str, str], set[str]] = collections.defaultdict(set)
@@ -62,7 +68,7 @@ def learn_synonyms(docs: list[PubtatorDoc], lex, min_count: int, min_share: floa
         total = sum(ids.values())
         share = count / total
         text = texts[(kind, k)].most_common(1)[0][0]
-        if total < min_count or share < min_share or len(k) < 3:
+        if total < min(min_count, min_count_new) or share < min_share or len(k) < 3:
             continue
         if is_abbreviation(text) and len(docs_with[(kind, k)]) < 3:
             continue
@@ -70,6 +76,8 @@ def learn_synonyms(docs: list[PubtatorDoc], lex, min_count: int, min_share: floa
         entries = [e for e in lex.lookup(k) if e.kind == code and e.source != SRC_LEARNED]
         if entries and min(entries, key=concept_rank).target == ident:
             continue  # the lexicon already gives this id
+        if total < (min_count if entries else min_count_new):
+            continue
         out.append((kind, text, ident, str(total), f"{share:.2f}"))
     return out
 
@@ -101,7 +109,10 @@ def learn_stopwords(docs: list[PubtatorDoc], lex, min_docs: int, max_rate: float
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("training", nargs="+", help="PubTator training file(s)")
-    parser.add_argument("--min-count", type=int, default=2, help="mentions a synonym needs")
+    parser.add_argument("--min-count", type=int, default=2, help="mentions a synonym needs to overrule the lexicon")
+    parser.add_argument(
+        "--min-count-new", type=int, default=1, help="mentions a synonym needs where the lexicon has no such term"
+    )
     parser.add_argument("--min-share", type=float, default=0.8, help="share of its mentions with the same id")
     parser.add_argument("--stop-min-docs", type=int, default=3, help="documents a stop word is found in")
     parser.add_argument("--stop-max-rate", type=float, default=0.2, help="largest share of those annotated")
@@ -111,16 +122,16 @@ def main() -> None:
     docs = [d for path in args.training for d in iter_pubtator(path) if isinstance(d, PubtatorDoc)]
     sources = ", ".join(Path(p).name for p in args.training)
     lex = load_lexicon()
-    synonyms = learn_synonyms(docs, lex, args.min_count, args.min_share)
+    synonyms = learn_synonyms(docs, lex, args.min_count, args.min_share, args.min_count_new)
     header = (
         f"# Learned by scripts/learn_from_pubtator.py from {sources} ({len(docs)} documents;\n"
         "# training data only). Regenerate with the script rather than editing by hand.\n"
     )
     (args.out_dir / "learned_synonyms.tsv").write_text(
         header
-        + "# Mention texts the annotators mapped to one MeSH id (at least "
-        + f"{args.min_count} mentions, {args.min_share:.0%} of them to that id)\n"
-        + "# where the MeSH-built lexicon gives another id or none.\n"
+        + f"# Mention texts the annotators mapped to one MeSH id ({args.min_share:.0%} of their mentions)\n"
+        + f"# where the MeSH-built lexicon gives another id (at least {args.min_count} mentions)\n"
+        + f"# or has no such term (at least {args.min_count_new}).\n"
         + "# kind\ttext\tMeSH id\tmentions\tshare\n"
         + "".join("\t".join(row) + "\n" for row in synonyms),
         encoding="utf-8",

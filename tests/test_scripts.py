@@ -1,0 +1,42 @@
+"""Maintenance scripts: the rules by which learn_from_pubtator.py learns synonyms."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+from extractor.lexicon import CHEMICAL, SRC_MESH_NAME, Entry
+from extractor.normalize import key
+from extractor.records import PubtatorDoc, PubtatorMention
+
+SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "learn_from_pubtator.py"
+
+
+def _script():
+    spec = importlib.util.spec_from_file_location("learn_from_pubtator", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+class _Lexicon:
+    """A lexicon that knows one term: "aldehyde" as MeSH Aldehydes."""
+
+    def lookup(self, k: str) -> list[Entry]:
+        return [Entry(CHEMICAL, SRC_MESH_NAME, "Aldehydes", "D000447", "", "")] if k == key("aldehyde") else []
+
+
+def _doc(pmid: str, text: str, ident: str) -> PubtatorDoc:
+    return PubtatorDoc(pmid, text, "", [PubtatorMention(0, len(text), text, "Chemical", (ident,))])
+
+
+def test_a_single_mention_fills_a_gap_but_does_not_overrule_the_lexicon():
+    learn = _script().learn_synonyms
+    docs = [_doc("1", "dizocilpine", "D016291"), _doc("2", "aldehyde", "D000079")]
+    rows = learn(docs, _Lexicon(), min_count=2, min_share=0.8, min_count_new=1)
+    assert [r[1:3] for r in rows] == [("dizocilpine", "D016291")]
+    # two mentions overrule it
+    rows = learn(docs + [_doc("3", "aldehyde", "D000079")], _Lexicon(), min_count=2, min_share=0.8, min_count_new=1)
+    assert [r[1:3] for r in rows] == [("aldehyde", "D000079"), ("dizocilpine", "D016291")]
+    # a gap needs as many as asked
+    assert learn(docs, _Lexicon(), min_count=2, min_share=0.8, min_count_new=2) == []

@@ -114,7 +114,7 @@ def main() -> None:
         "--min-count-new", type=int, default=1, help="mentions a synonym needs where the lexicon has no such term"
     )
     parser.add_argument("--min-share", type=float, default=0.8, help="share of its mentions with the same id")
-    parser.add_argument("--stop-min-docs", type=int, default=3, help="documents a stop word is found in")
+    parser.add_argument("--stop-min-docs", type=int, default=2, help="documents a stop word is found in")
     parser.add_argument("--stop-max-rate", type=float, default=0.2, help="largest share of those annotated")
     parser.add_argument("--out-dir", type=Path, default=ROOT / "lexicons")
     args = parser.parse_args()

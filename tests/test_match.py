@@ -557,6 +557,10 @@ def test_residues_and_citations_are_not_genes_in_prose(genes, shared_lexicon):
     assert gene_ids(mesh, "[Proc. Natl. Acad. Sci. USA 91]") == set()
 
 
+def test_rna_class_is_not_the_mitochondrial_trna_gene(genes):
+    assert gene_ids(genes, "tRNA and rRNA genes") == set()
+
+
 def test_defined_stop_word_needs_a_long_form_like_the_gene_name(genes):
     assert gene_ids(genes, "involvement of tyrosinase (Tyr) in melanin synthesis") == {"7299"}
     assert gene_ids(genes, "fluorescence in situ hybridization (FISH) of FISH probes") == set()

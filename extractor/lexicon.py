@@ -483,8 +483,8 @@ class MeshTerms:
         descriptors: list[MeshRecord],
         rules: MeshTreeRules,
         variant_rules: list[tuple[str, str, str]],
-        spelling_rules: list[tuple[re.Pattern[str], str]] = (),  # type: ignore[assignment]
-        organ_rules: list[tuple[re.Pattern[str], str]] = (),  # type: ignore[assignment]
+        spelling_rules: list[tuple[re.Pattern[str], str]],
+        organ_rules: list[tuple[re.Pattern[str], str]],
     ) -> None:
         self.descriptors = descriptors
         self.rules = rules
@@ -493,6 +493,17 @@ class MeshTerms:
         self.organ_rules = organ_rules
         self.kinds = {rec.mesh_id: rules.kinds(rec.trees) for rec in descriptors}
         self.protein = {rec.mesh_id for rec in descriptors if "p" in rules.flags(rec.trees)}
+
+    @classmethod
+    def from_data(cls, descriptors: list[MeshRecord], rules: MeshTreeRules) -> "MeshTerms":
+        """With the variant rules of ``lexicons/`` (chemical suffixes, British spellings, organ adjectives)."""
+        return cls(
+            descriptors,
+            rules,
+            load_variant_rules(),
+            load_rewrite_rules("spelling_variants.tsv"),
+            load_rewrite_rules("organ_adjectives.tsv"),
+        )
 
     def descriptor_entries(self) -> Iterator[Entry]:
         """Entries of every descriptor, in file order."""
@@ -736,19 +747,9 @@ class LexiconBuilder:
 
     # MeSH ----------------------------------------------------------------
 
-    def add_mesh(
-        self,
-        descriptors: Iterable[MeshRecord],
-        supplementary: Iterable[MeshRecord],
-        rules: MeshTreeRules,
-        variant_rules: list[tuple[str, str, str]],
-        spelling_rules: list[tuple[re.Pattern[str], str]] = (),  # type: ignore[assignment]
-        organ_rules: list[tuple[re.Pattern[str], str]] = (),  # type: ignore[assignment]
-    ) -> None:
-        """Add chemical and disease terms from MeSH descriptors and supplementary records."""
-        descriptors = list(descriptors)
-        self.add_mesh_trees(descriptors)
-        mesh = MeshTerms(descriptors, rules, variant_rules, spelling_rules, organ_rules)
+    def add_mesh(self, mesh: MeshTerms, supplementary: Iterable[MeshRecord]) -> None:
+        """Add chemical and disease terms from ``mesh``'s descriptors and from supplementary records."""
+        self.add_mesh_trees(mesh.descriptors)
         self.add_entries(mesh.descriptor_entries())
         for rec in supplementary:
             self.add_entries(mesh.supplementary_entries(rec))
@@ -804,14 +805,10 @@ class LexiconBuilder:
         (directory / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
 
-def load_spelling_rules() -> list[tuple[re.Pattern[str], str]]:
-    """British spelling rewrites (``lexicons/spelling_variants.tsv``)."""
-    return [(re.compile(p, re.IGNORECASE), r) for p, r, _ in read_data_table("spelling_variants.tsv", 3)]
-
-
-def load_organ_rules() -> list[tuple[re.Pattern[str], str]]:
-    """Organ adjective rewrites of disease terms (``lexicons/organ_adjectives.tsv``)."""
-    return [(re.compile(p, re.IGNORECASE), r) for p, r, _ in read_data_table("organ_adjectives.tsv", 3)]
+def load_rewrite_rules(name: str) -> list[tuple[re.Pattern[str], str]]:
+    """Regex rewrites of terms from a table in ``lexicons/`` (pattern, replacement, example):
+    British spellings (``spelling_variants.tsv``), organ adjectives (``organ_adjectives.tsv``)."""
+    return [(re.compile(p, re.IGNORECASE), r) for p, r, _ in read_data_table(name, 3)]
 
 
 def load_variant_rules() -> list[tuple[str, str, str]]:
@@ -828,7 +825,7 @@ def _add_mesh_sources(builder: LexiconBuilder, sources: SourceFiles, by_symbol: 
     """
     rules = MeshTreeRules.load()
     descriptors = list(parse_mesh(sources["mesh_descriptors"], supplementary=False))
-    mesh = MeshTerms(descriptors, rules, load_variant_rules(), load_spelling_rules(), load_organ_rules())
+    mesh = MeshTerms.from_data(descriptors, rules)
     supplementary_entries: list[Entry] = []
 
     def supplementary() -> Iterator[MeshRecord]:

@@ -289,6 +289,8 @@ class Rules:
             word = word.strip()
             (gene_lower if word == word.lower() else gene_exact).add(word)
         class_words = [w.strip() for w in read_data_lines("gene_class_words.txt")]
+        # "-like" -> ["like"], "-dependent kinase" -> ["dependent", "kinase"]
+        hyphenated = [w.lower()[1:].split() for w in class_words if w.startswith("-")]
         detached, attached = set(), []
         for affix, kind in read_data_table("gene_affixes.tsv", 2):
             if kind == "detached":
@@ -315,14 +317,8 @@ class Rules:
             currency=frozenset(row[0] for row in read_data_table("currency_metabolites.tsv", 2)),
             function_words=frozenset(w.strip() for w in read_data_lines("function_words.txt")),
             gene_class_words=frozenset(w.strip().lower() for w in class_words if not w.startswith("-")),
-            gene_class_hyphenated=frozenset(
-                w.strip().lower()[1:] for w in class_words if w.startswith("-") and len(w.split()) == 1
-            ),
-            gene_class_hyphenated_pairs=frozenset(
-                (w.split()[0].lower()[1:], w.split()[1].lower())
-                for w in class_words
-                if w.startswith("-") and len(w.split()) == 2
-            ),
+            gene_class_hyphenated=frozenset(w[0] for w in hyphenated if len(w) == 1),
+            gene_class_hyphenated_pairs=frozenset((w[0], w[1]) for w in hyphenated if len(w) == 2),
             protein_head=re.compile(
                 r"\b(?:"
                 + "|".join(re.escape(w.strip().lower()) for w in read_data_lines("protein_head_words.txt"))
@@ -1537,17 +1533,15 @@ class Matcher:
             if not entries:
                 return None
         pool = entries
-        exact_set = set(exact)
         if kind == CHEMICAL and not self.options.currency_metabolites:
             pool = [e for e in pool if e.target not in self.rules.currency]
-            if not pool:
-                # a cofactor left out of the output still takes its words, so that none of them
-                # is reported instead ("nicotinamide adenine dinucleotide" is not adenine)
-                top = min(entries, key=lambda e: (concept_rank(e)[0], e not in exact_set, concept_rank(e)[1:]))
-                r = concept_rank(top)
-                return r[0] * 10 + r[1], (), False
-        top = min(pool, key=lambda e: (concept_rank(e)[0], e not in exact_set, concept_rank(e)[1:]))
+        exact_set = set(exact)
+        top = min(pool or entries, key=lambda e: (concept_rank(e)[0], e not in exact_set, concept_rank(e)[1:]))
         r = concept_rank(top)
+        if not pool:
+            # a cofactor left out of the output still takes its words, so that none of them
+            # is reported instead ("nicotinamide adenine dinucleotide" is not adenine)
+            return r[0] * 10 + r[1], (), False
         return r[0] * 10 + r[1], (ConceptHit(top.target, top.term),), "p" in top.flags
 
     def _older_mesh(self, kind: str, entries: list[Entry]) -> list[Entry]:
@@ -1600,13 +1594,12 @@ class Matcher:
             return False
         words = self.rules.gene_class_words
         first = m.group(2).lower()
-        if first in self.rules.gene_class_hyphenated:
-            return m.group(1).startswith(tuple(HYPHENS))
-        if (first, (m.group(3) or "").lower()) in self.rules.gene_class_hyphenated_pairs:
+        second = (m.group(3) or "").lower()
+        if first in self.rules.gene_class_hyphenated or (first, second) in self.rules.gene_class_hyphenated_pairs:
             return m.group(1).startswith(tuple(HYPHENS))
         if hyphenated_only:
             return False
-        return first in words or (first in _RECEPTOR and (m.group(3) or "").lower() in words)
+        return first in words or (first in _RECEPTOR and second in words)
 
     def _not_a_gene_in_prose(self, clean: str, m: Mention) -> bool:
         """A chromosome band, a cell name, another numbered name, a mass range or a codon, not a gene."""

@@ -30,11 +30,11 @@ from extractor.lexicon import (
     Lexicon,
     LexiconBuilder,
     MeshRecord,
+    MeshTerms,
     MeshTreeRules,
     chemical_variants,
     ensure_lexicon,
-    load_organ_rules,
-    load_spelling_rules,
+    load_rewrite_rules,
     load_variant_rules,
     parse_hgnc,
     parse_mesh,
@@ -343,7 +343,7 @@ def test_roman_variants_of_symbols():
 
 
 def test_organ_adjective_variants():
-    rules = load_organ_rules()
+    rules = load_rewrite_rules("organ_adjectives.tsv")
     assert rewritten_variants("Kidney Diseases", rules) == ["Renal Diseases"]
     assert rewritten_variants("Polycystic Kidney Diseases", rules) == ["Polycystic Renal Diseases"]
     assert rewritten_variants("Fatty Liver", rules) == []  # the head noun stays
@@ -645,7 +645,7 @@ def test_build_parses_each_mesh_file_once(tmp_path, monkeypatch):
     supplementary = list(parse_mesh(paths["mesh_supplementary"], supplementary=True))
     expected, by_symbol = _gene_builder()
     expected.add_mesh_genes(descriptors, supplementary, by_symbol, rules.protein)
-    expected.add_mesh(descriptors, supplementary, rules, load_variant_rules(), load_spelling_rules(), load_organ_rules())
+    expected.add_mesh(MeshTerms.from_data(descriptors, rules), supplementary)
 
     parsed: list[Path] = []
 

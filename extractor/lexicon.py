@@ -26,11 +26,12 @@ import re
 import shutil
 import tempfile
 import time
+import unicodedata
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Final, Iterable, Iterator, NamedTuple
+from typing import IO, Callable, Final, Iterable, Iterator, NamedTuple
 
 import marisa_trie
 
@@ -50,7 +51,7 @@ from .resources import (
 log = logging.getLogger(__name__)
 
 #: Bump when the compiled format or the building rules change.
-BUILDER_VERSION = "13"
+BUILDER_VERSION = "14"
 
 #: Curated files read while building (their checksums enter the cache key).
 BUILD_DATA_FILES = (
@@ -411,6 +412,47 @@ def roman_symbol(symbol: str) -> str | None:
     return _with_roman(_SYMBOL_NUMBER, symbol)
 
 
+#: an abbreviation that names a family ("PKC", "CK1", "CK-I", "CaMKII"), not a word ("Tubulin")
+_FAMILY_ABBREVIATION: Final = re.compile(r"(?=(?:[^A-Z]*[A-Z]){2})(?![A-Za-z0-9-]*[a-z]{3})[A-Z][A-Za-z0-9-]{1,7}")
+
+
+#: an abbreviation in the plural ("GSTs", "RhoGDIs")
+_PLURAL: Final = re.compile(r"[A-Z]s$")
+
+
+def _abbreviates(stem: str, phrase: str) -> bool:
+    """Can ``stem`` abbreviate ``phrase``: the phrase's numbers are in the stem, Arabic or Roman,
+    and the stem's other capitals occur in order in the phrase ("CK2", "CK-II" and "CaMKII": yes;
+    "DNMT" for "DNA methyltransferase 3", "TOP" for "DNA topoisomerase III": no)?"""
+    numbers = [int(n) for n in re.findall(r"\d+", phrase)]
+    numbers += [_ROMAN.index(r) + 1 for r in re.findall(r"\b[IVX]+\b", phrase) if r in _ROMAN]
+    rest = stem
+    for n in numbers:
+        written = [w for w in (str(n), _ROMAN[n - 1] if n <= len(_ROMAN) else "") if w and w in rest]
+        if not written:
+            return False
+        rest = rest.replace(written[0], "", 1)
+    low = phrase.lower()
+    pos = 0
+    for ch in rest:
+        if ch.isupper() or ch.isdigit():
+            pos = low.find(ch.lower(), pos) + 1
+            if pos == 0:
+                return False
+    return True
+
+
+def greek_letters_by_name() -> dict[str, str]:
+    """Lower-case Greek letters by their English names ("zeta" -> "ζ"; "lambda" and Unicode's "lamda")."""
+    out: dict[str, str] = {}
+    for code in range(0x3B1, 0x3CA):
+        name = unicodedata.name(chr(code), "")
+        if name.startswith("GREEK SMALL LETTER ") and "FINAL" not in name:
+            out[name.rsplit(" ", 1)[1].lower()] = chr(code)
+    out["lambda"] = out["lamda"]
+    return out
+
+
 def family_stem(fid: str) -> str:
     """A FamPlex identifier without its "_family" / "_complex" suffix ("JUN_family" -> "JUN")."""
     for suffix in ("_family", "_complex"):
@@ -666,6 +708,47 @@ class LexiconBuilder:
         for ns, name, fid in fp.equivalences:
             if ns == "BEL" and fid in members:
                 self.add(name, Entry(GENE, SRC_FAMPLEX, name, f"f{fid}", "equivalence"))
+        self._add_member_letters(fp, children, gene_index)
+
+    def _add_member_letters(
+        self, fp: FamplexData, children: dict[str, list[tuple[str, str]]], gene_index: Callable[[str, str], int | None]
+    ) -> None:
+        """Name the members of a lettered series by the family's abbreviation and their letter.
+
+        Where two or more direct members of a family are named as one series plus
+        a Greek letter ("protein kinase C zeta", "casein kinase 1 delta", "casein
+        kinase 2 alpha 1"), each is also named by each abbreviation of the family
+        (its id and its grounding-map texts written like "PKC", "CK1" or "CaMKII")
+        with the letter: "PKCζ" (PRKCZ), "CK1δ" (CSNK1D), "CK2α1" (CSNK2A1), and
+        spelled where keys keep the name ("PKCiota"). Terms whose key already names
+        a gene are left alone: this only fills gaps.
+        """
+        letters = greek_letters_by_name()
+        series = re.compile(r"(.*\S) (" + "|".join(letters) + r")((?: ?\d{1,2})?)", re.IGNORECASE)
+        abbreviations: dict[str, list[str]] = defaultdict(list)
+        for text, pairs in fp.groundings:
+            if pairs and pairs[0][0] == "FPLX" and _FAMILY_ABBREVIATION.fullmatch(text):
+                abbreviations[pairs[0][1]].append(text)
+        for fid in sorted(children):
+            named: dict[str, list[tuple[int, str, str]]] = defaultdict(list)
+            for ns, ident in children[fid]:
+                gi = gene_index(ns, ident) if ns != "FPLX" else None
+                m = series.fullmatch(self.genes[gi].name) if gi is not None else None
+                if m is not None:
+                    named[m.group(1)].append((gi, m.group(2).lower(), m.group(3).strip()))
+            stems = [family_stem(fid)] + abbreviations.get(fid, [])
+            stems = [a for a in dict.fromkeys(stems) if _FAMILY_ABBREVIATION.fullmatch(a) and not _PLURAL.search(a)]
+            for prefix, group in named.items():
+                if len({gi for gi, _, _ in group}) < 2:
+                    continue
+                for gi, name, number in group:
+                    for stem in stems:
+                        if not _abbreviates(stem, prefix) or make_key(stem)[-1] == make_key(letters[name]):
+                            continue  # another name ("FNR": "integrin subunit"), or one ending in the letter ("ITGA")
+                        for term in dict.fromkeys((stem + letters[name] + number, stem + name + number)):
+                            k = make_key(term)
+                            if not any(e.kind == GENE for e in self.items.get(k, ())):
+                                self.add(term, Entry(GENE, SRC_FAMPLEX, term, f"g{gi}", "member"))
 
     def add_mesh_genes(
         self,

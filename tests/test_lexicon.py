@@ -12,6 +12,7 @@ import pytest
 
 from extractor import lexicon as lexicon_mod
 from extractor.lexicon import (
+    FamplexData,
     BUILDER_VERSION,
     CHEMICAL,
     DISEASE,
@@ -247,6 +248,64 @@ def test_bel_equivalences(tiny_lexicon):
     assert gene_readings(tiny_lexicon, "AKT Family")[(SRC_FAMPLEX, "equivalence")] == ["AKT1", "AKT2", "AKT3"]
     # an equivalence to an unknown entity, and non-BEL namespaces, add nothing
     assert entries(tiny_lexicon, "Unknown Complex") == []
+
+
+def _lettered_series_builder(relations: list[tuple[str, str]], groundings: list[tuple[str, str]]) -> LexiconBuilder:
+    builder = LexiconBuilder()
+    genes = [
+        ("PRKCA", "protein kinase C alpha", ["PKCA"]),
+        ("PRKCZ", "protein kinase C zeta", []),
+        ("PRKCI", "protein kinase C iota", []),
+        ("CSNK2A1", "casein kinase 2 alpha 1", []),
+        ("CSNK2B", "casein kinase 2 beta", []),
+        ("DNMT3A", "DNA methyltransferase 3 alpha", []),
+        ("DNMT3B", "DNA methyltransferase 3 beta", []),
+        ("TOP3A", "DNA topoisomerase III alpha", []),
+        ("TOP3B", "DNA topoisomerase III beta", []),
+        ("ITGA5", "integrin subunit alpha 5", []),
+        ("ITGB1", "integrin subunit beta 1", []),
+    ]
+    rows = [
+        HgncRecord(f"HGNC:{i}", sym, name, "Approved", aliases, [], str(100 + i), [], "gene with protein product")
+        for i, (sym, name, aliases) in enumerate(genes)
+    ]
+    by_symbol = builder.add_hgnc(rows)
+    entities = sorted({fid for _, fid in relations})
+    builder.add_famplex(
+        FamplexData(
+            entities,
+            [("HGNC", sym, "isa", "FPLX", fid) for sym, fid in relations],
+            [(text, [("FPLX", fid)]) for text, fid in groundings],
+            [],
+        ),
+        by_symbol,
+    )
+    return builder
+
+
+def test_members_of_a_lettered_series_are_named_by_family_abbreviation_and_letter():
+    builder = _lettered_series_builder(
+        [("PRKCA", "PKC"), ("PRKCZ", "PKC"), ("PRKCI", "PKC"), ("CSNK2A1", "CK2_complex"), ("CSNK2B", "CK2_complex"),
+         ("DNMT3A", "DNMT"), ("DNMT3B", "DNMT"), ("TOP3A", "TOP"), ("TOP3B", "TOP"),
+         ("ITGA5", "FNR"), ("ITGB1", "FNR")],
+        [("PKC", "PKC"), ("protein kinase C", "PKC"), ("PKCs", "PKC"), ("CK-II", "CK2_complex"), ("Tubulin", "PKC")],
+    )
+
+    def member(term: str) -> list[str]:
+        return [builder.genes[int(e.target[1:])].symbol for e in builder.items.get(key(term), {}) if e.variant == "member"]
+
+    # the family's id and abbreviations with the member's letter, as a Greek letter and spelled
+    assert member("PKCζ") == ["PRKCZ"] and member("PKC-zeta") == ["PRKCZ"]
+    assert member("PKCι") == ["PRKCI"] and member("PKCiota") == ["PRKCI"]  # "iota" stays spelled in keys
+    assert member("CK2β") == ["CSNK2B"] and member("CK-IIβ") == ["CSNK2B"] and member("CK2α1") == ["CSNK2A1"]
+    # a key that already names a gene is left alone ("PKCα" is PRKCA's alias PKCA)
+    assert member("PKCα") == [] and [builder.genes[int(e.target[1:])].symbol for e in builder.items[key("PKCA")]] == ["PRKCA"]
+    # no plural ("PKCsζ"), no word ("Tubulinζ")
+    assert member("PKCsζ") == [] and member("Tubulinζ") == []
+    # the abbreviation must fit the series: "DNMT" lacks the 3, "TOP" the III, "FNR" is not "integrin subunit"
+    assert member("DNMTα") == [] and member("TOPα") == [] and member("FNRα5") == []
+    # PKCζ, PKCι, PKCiota, CK2α1, CK2β, CK-IIα1, CK-IIβ (a spelled form whose key is taken adds nothing)
+    assert builder.counts["G:bioentities_symbol/member"] == 7
 
 
 # --------------------------------------------------------------------------

@@ -670,7 +670,7 @@ _CLASSIFIERS_AFTER: Final = frozenset(
      "levels", "activity", "signaling", "signalling", "family", "members", "knockout", "deficiency")
 )  # fmt: skip
 _COORD_ITEM: Final = re.compile(
-    r"^(?:\d{1,2}|[A-Z]|[A-Za-z]\d{1,2}|\d{1,2}[A-Za-z]|[\u03b1-\u03c9\u0391-\u03a9]\d?"
+    r"^(?:\d{1,3}|[A-Z]|[A-Za-z]\d{1,2}|\d{1,2}[A-Za-z]\d{0,2}|[\u03b1-\u03c9\u0391-\u03a9]\d?"
     r"|(?:alpha|beta|gamma|delta|epsilon|zeta|theta|kappa|lambda|sigma|omega)\d?)$"
 )
 
@@ -953,7 +953,8 @@ class Matcher:
                 last = m
                 k = m + 1
             expanded: list[str] = []
-            if not items:
+            coordinated = not items
+            if coordinated:
                 items, appended, last = self._coordinated(toks, j, content)
                 if appended:
                     expanded = [head + item for item in items]
@@ -964,7 +965,9 @@ class Matcher:
                 letters = len(head) <= 2 or len(texts[j]) == 1
                 for item in items:
                     stem = _list_stem(head, item)
-                    if stem is not None and (letters or stem[-1].isdigit() or not item.isalpha() or len(item) > 1):
+                    if stem is None or (coordinated and len(item) > 2 and item.isdigit() and len(head) - len(stem) != len(item)):
+                        continue  # "ZNF133, 136 and 140", but "CD4, 100 and 200 cells" counts (not "CD38/157")
+                    if letters or stem[-1].isdigit() or not item.isalpha() or len(item) > 1:
                         expanded.append(stem + item)
             elif expanded:
                 pass
@@ -1815,6 +1818,7 @@ _STEM_PATTERNS: Final = (
     (re.compile(r"^[a-z]$"), re.compile(r"[a-z]$")),
     (re.compile(r"^[a-z]\d+$"), re.compile(r"[a-z]\d+$")),
     (re.compile(r"^\d+[a-z]$"), re.compile(r"\d+[a-z]$")),
+    (re.compile(r"^\d+[a-z]\d+$"), re.compile(r"\d+[a-z]\d+$")),
 )
 
 
@@ -1935,27 +1939,38 @@ def _caps_digit_spaces(text: str) -> frozenset[int]:
 
 
 @lru_cache(maxsize=1)
-def _spaced_greek() -> re.Pattern[str]:
-    """A spelled Greek letter standing as a word between spaces, a capital letter after it."""
-    names = "|".join(greek_table()[1])
-    return re.compile(r"(?<![^\W\d_])(?:" + names + r")(?= [A-Z])")
+def _spaced_greek() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """A spelled Greek letter standing as a word between spaces with a capital letter after it;
+    and a Greek letter, spelled or not, ending a word after a space that follows a capital or digit."""
+    table, spelled = greek_table()
+    names = "|".join(spelled)
+    letters = "".join(sorted(chr(c) for c in table if chr(c) not in "ßµ"))
+    return (
+        re.compile(r"(?<![^\W\d_])(?:" + names + r")(?= [A-Z])"),
+        re.compile(r"(?<=[A-Z0-9]) (?:" + names + r"|[" + letters + r"])(?![^\W_])"),
+    )
 
 
 @lru_cache(maxsize=50_000)
 def _greek_spaces(text: str) -> frozenset[int]:
-    """Key positions of the spaces around a spelled Greek letter followed by a capital, inside a name.
+    """Key positions of spaces next to a spelled Greek letter inside a name.
 
     Old abstracts spell Greek letters out between spaces: "I kappa B" is
-    IκB, "Fc gamma RI" FcγRI, "NF-kappa B" NF-κB. ("I kappa B" -> {1, 2}.)
+    IκB, "Fc gamma RI" FcγRI, "NF-kappa B" NF-κB ("I kappa B" -> {1, 2}), and
+    a Greek letter after a symbol may stand apart: "PKC alpha" is PKCα and
+    "GSK-3 beta" GSK-3β ("PKC alpha" -> {3}).
     """
     if " " not in text:
         return frozenset()
     out: set[int] = set()
-    for m in _spaced_greek().finditer(text, 1):
+    before_capital, after_symbol = _spaced_greek()
+    for m in before_capital.finditer(text, 1):
         p = len(make_key(text[: m.start()]))
         if text[m.start() - 1] == " ":
             out.add(p)
         out.add(p + 1)
+    for m in after_symbol.finditer(text, 1):
+        out.add(len(make_key(text[: m.start()])))
     return frozenset(out)
 
 

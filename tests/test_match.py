@@ -156,6 +156,14 @@ def test_spaces_around_spelled_greek_before_a_capital_may_drop(genes):
     assert gene_ids(genes, "the gamma RI chain") == set()
 
 
+def test_space_before_greek_letter_after_symbol_may_drop(genes):
+    # "PKC alpha" is PKCalpha (PRKCA), "GSK-3 beta" GSK3B, "PKC ζ" PKCζ (PRKCZ)
+    assert gene_ids(genes, "PKC alpha and GSK-3 beta were active") == {"5578", "2932"}
+    assert gene_ids(genes, "PKC ζ was active") == {"5590"}
+    # the letter must follow a capital or digit: "the alpha" is no name
+    assert gene_ids(genes, "the alpha and beta subunits of the channel") == set()
+
+
 def test_capital_function_word_starts_name_before_spelled_greek(genes):
     # "I" never starts a name, except as the I of "I kappa B" (IkappaB)
     assert gene_ids(genes, "degradation of I kappa B-alpha and I kappa B-beta") == {"4792", "4793"}
@@ -599,6 +607,14 @@ def test_coordinated_lists(genes):
     assert {"4087", "4088", "4089"} <= gene_ids(genes, "Smad2, 3 and 4 proteins")
     assert {"3558", "3565", "3586"} <= gene_ids(genes, "IL-2, -4 and -10 levels")
     assert {"5578", "5580", "5581"} <= gene_ids(genes, "PKC isoforms alpha, delta and epsilon")
+
+
+def test_coordinated_items_of_the_heads_shape(genes):
+    # a number and a letter and a number stand for the head's ("CYP2C9, 2C19 and 3A4")
+    assert gene_ids(genes, "CYP2C9, 2C19 and 3A4 metabolize it") == {"1559", "1557", "1576"}
+    # a three-digit number only after a three-digit head: "ZNF133, 136 and 140", not CD100 from "CD4, 100"
+    assert gene_ids(genes, "ZNF133, 136 and 140 genes") == {"7692", "7695", "7699"}
+    assert gene_ids(genes, "CD4, 100 and 200 cells were counted") == {"920"}
 
 
 def test_a_count_after_a_gene_is_not_a_list_item(genes):

@@ -277,6 +277,7 @@ class Rules:
     protein_head: re.Pattern[str] = re.compile(r"(?!)")
     species_words: frozenset[str] = frozenset()
     sequence_words: frozenset[str] = frozenset()
+    patient_words: frozenset[str] = frozenset()
     gene_context_words: frozenset[str] = frozenset()
     disease_branches: tuple[str, ...] = ()
 
@@ -326,6 +327,7 @@ class Rules:
             ),
             species_words=frozenset(w.strip().lower() for w in read_data_lines("species_words.txt")),
             sequence_words=frozenset(w.strip().lower() for w in read_data_lines("sequence_words.txt")),
+            patient_words=frozenset(w.strip().lower() for w in read_data_lines("patient_words.txt")),
             gene_context_words=frozenset(w.strip().lower() for w in read_data_lines("gene_context_words.txt")),
             disease_branches=MeshTreeRules.load().disease_include,
             enzyme_words=re.compile(
@@ -1605,14 +1607,24 @@ class Matcher:
         return first in words or (first in _RECEPTOR and second in words)
 
     def _not_a_gene_in_prose(self, clean: str, m: Mention) -> bool:
-        """A chromosome band, a cell name, another numbered name, a mass range or a codon, not a gene."""
+        """A chromosome band, a cell name, another numbered name, a mass range, a codon or a
+        disease's abbreviation, not a gene."""
         return (
             _chromosome_band(clean, m.start, m.end)
             or _cell_name(clean, m)
             or _numbered_other(clean, m)
             or _MASS_RANGE.fullmatch(m.text) is not None
             or self._codon(clean, m)
+            or self._patient_group(clean, m)
         )
+
+    def _patient_group(self, clean: str, m: Mention) -> bool:
+        """Is a mention named by weak sources only an abbreviation of a disease, before a word for
+        people who have it ("ARO patients", "IVF cases", "ADO II families"; ``lexicons/patient_words.txt``)?"""
+        after = _WORD_AFTER.match(clean, m.end, m.end + 40)
+        if after is None or after.group(1).lower() not in self.rules.patient_words:
+            return False
+        return any(c.isupper() for c in m.text) and _weak_gene_hits(m.hits)
 
     def _codon(self, clean: str, m: Mention) -> bool:
         """Is a mention named by weak sources only a codon in a sequence context ("ATC sequences",
@@ -1740,6 +1752,8 @@ def _chromosome_band(clean: str, start: int, end: int) -> bool:
 
 
 _CODON: Final = re.compile(r"[ACGU]{3}|[ACGT]{3}")
+# the word after a name, past a Roman numeral or number ("ADO II patients", "type 2 cases")
+_WORD_AFTER: Final = re.compile(r" (?:(?:[IVX]+|\d{1,2}) )?([A-Za-z]+)\b")
 # after a codon: an arrow or semicolon, or a word (group 1) checked against lexicons/sequence_words.txt
 _CODON_AFTER: Final = re.compile(r"\s*(?:-*>|\u2192|;)|[\s\-]+([A-Za-z]+)")
 _NUMBER_AFTER: Final = re.compile(r"[\-\u2010]\d")

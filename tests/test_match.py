@@ -609,6 +609,15 @@ def test_coordinated_lists(genes):
     assert {"5578", "5580", "5581"} <= gene_ids(genes, "PKC isoforms alpha, delta and epsilon")
 
 
+def test_disease_abbreviation_before_patients_is_not_a_gene(genes):
+    # HGNC keeps disease abbreviations as aliases and previous symbols (IVF of SCN5A,
+    # SCA1 of ATXN1): before "patients" or "cases" they name the disease; an approved
+    # symbol stays a gene
+    assert gene_ids(genes, "30 IVF cases and SCA1 patients were seen") == set()
+    assert gene_ids(genes, "SCA1 expression") == {"6310"}
+    assert gene_ids(genes, "BRCA1 patients") == {"672"}
+
+
 def test_coordinated_items_of_the_heads_shape(genes):
     # a number and a letter and a number stand for the head's ("CYP2C9, 2C19 and 3A4")
     assert gene_ids(genes, "CYP2C9, 2C19 and 3A4 metabolize it") == {"1559", "1557", "1576"}

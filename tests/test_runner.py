@@ -560,3 +560,29 @@ def test_edited_code_is_a_changed_job(tmp_path, monkeypatch, capsys):
     assert annotate(data, "--out", out, "--workers", "1") == 0
     assert "job changed" in capsys.readouterr().err
     assert manifest_of(out)["run"]["records_written"] == 10
+
+
+def test_a_pool_chunk_frees_its_cycles_and_freezes_what_it_keeps(tiny_lexicon_dir):
+    import gc
+    import weakref
+
+    from extractor.pipeline import AnnotateOptions
+
+    class Node:
+        pass
+
+    job = runner.WorkerJob(str(tiny_lexicon_dir), AnnotateOptions(), "jsonl", False)
+    tasks = [(f"PMC{i}__f{i}", {}, "", caption(i), "", None) for i in range(5)]
+    runner.annotate_chunk(job, tasks[:1])  # the worker's annotator exists
+    cycle = Node()
+    cycle.me = cycle  # garbage of the chunk that only the collector can free
+    dead = weakref.ref(cycle)
+    del cycle
+    before = gc.get_freeze_count()
+    try:
+        out = runner._annotate_chunk_in_pool(job, tasks)
+        assert [json.loads(text)["figid"] for text, _ in out] == [t[0] for t in tasks]
+        assert dead() is None  # collected before the freeze, not kept for ever
+        assert gc.get_freeze_count() > before  # what the chunk left is frozen
+    finally:
+        gc.unfreeze()

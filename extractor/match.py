@@ -1967,7 +1967,7 @@ def _spaced_greek() -> tuple[re.Pattern[str], re.Pattern[str]]:
 
 @lru_cache(maxsize=50_000)
 def _greek_spaces(text: str) -> frozenset[int]:
-    """Key positions of spaces next to a spelled Greek letter inside a name.
+    """Key positions of spaces next to a Greek letter (mostly spelled) inside a name.
 
     Old abstracts spell Greek letters out between spaces: "I kappa B" is
     IκB, "Fc gamma RI" FcγRI, "NF-kappa B" NF-κB ("I kappa B" -> {1, 2}), and

@@ -51,7 +51,7 @@ from .resources import (
 log = logging.getLogger(__name__)
 
 #: Bump when the compiled format or the building rules change.
-BUILDER_VERSION = "14"
+BUILDER_VERSION = "15"
 
 #: Curated files read while building (their checksums enter the cache key).
 BUILD_DATA_FILES = (
@@ -770,9 +770,12 @@ class LexiconBuilder:
         one that several human protein records map to, or one with narrower
         descriptors ("Protein Kinase C"), names a class and is skipped (human
         records of engineered products, "... fusion protein, human", and of RNAs
-        do not count). A synonym that is also a term of a descriptor the record does
-        not map to ("Alzheimer disease", "heart muscle") or of a disease record
-        names that, not the gene.
+        do not count); so is one with a term that is another gene's HGNC
+        symbol, alias or name ("Urokinase-Type Plasminogen Activator", "U-PA",
+        is PLAU's protein, not that of the SLURP1 record mapped to it). A
+        synonym that is also a term of a descriptor the record does not map to
+        ("Alzheimer disease", "heart muscle") or of a disease record names
+        that, not the gene.
         """
         descriptors = list(descriptors)
         diseases = {rec.mesh_id for rec in descriptors if any(t.startswith("C") for t in rec.trees)}
@@ -806,9 +809,10 @@ class LexiconBuilder:
                 and not any(t in parents for t in rec.trees)
             ):
                 gene = genes[0]
-            for i, term in enumerate([rec.name] + rec.terms):
-                if i and _inverted(term):
-                    continue
+            terms = [t for i, t in enumerate([rec.name] + rec.terms) if not (i and _inverted(t))]
+            if gene is not None and self._names_other_gene(terms, f"g{gene}"):
+                gene = None  # "Urokinase-Type Plasminogen Activator" (u-PA) is PLAU, not the SLURP1 mapped to it
+            for term in terms:
                 for form in (term, singular(term)):
                     if form:
                         descriptor_keys[make_key(form)].add(rec.mesh_id)
@@ -827,6 +831,14 @@ class LexiconBuilder:
                     if k in disease_keys or not descriptor_keys.get(k, own) <= own:
                         continue  # the term of a disease or of another descriptor
                     self.add(form, Entry(GENE, SRC_MESH_GENE, form, target, "scr"))
+
+    def _names_other_gene(self, terms: list[str], target: str) -> bool:
+        """Is one of ``terms`` an HGNC symbol, alias, previous symbol or name of a gene other than ``target``?"""
+        for term in terms:
+            for e in self.items.get(make_key(term), ()):
+                if e.kind == GENE and e.source in (SRC_SYMBOL, SRC_ALIAS, SRC_PREV, SRC_NAME) and e.target != target:
+                    return True
+        return False
 
     # MeSH ----------------------------------------------------------------
 

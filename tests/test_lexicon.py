@@ -723,3 +723,26 @@ def test_build_parses_each_mesh_file_once(tmp_path, monkeypatch):
     assert [(e.kind, e.source) for e in builder.items[key("Separase")]] == [(GENE, SRC_MESH_GENE), (CHEMICAL, SRC_MESH_NAME)]
     assert {e.kind for e in builder.items[key("bromopyruvate")]} == {CHEMICAL}
     assert {e.kind for e in builder.items[key("RDS")]} == {DISEASE}
+
+
+def test_mesh_descriptor_whose_terms_name_another_gene_names_no_gene():
+    builder = LexiconBuilder()
+    rows = [
+        HgncRecord("HGNC:1", "PLAU", "plasminogen activator, urokinase", "Approved", ["u-PA"], [], "5328", [], "gene with protein product"),
+        HgncRecord("HGNC:2", "SLURP1", "secreted LY6/PLAUR domain containing 1", "Approved", [], [], "57152", [], "gene with protein product"),
+        HgncRecord("HGNC:3", "SELP", "selectin P", "Approved", [], [], "6403", [], "gene with protein product"),
+    ]
+    by_symbol = builder.add_hgnc(rows)
+    desc = [
+        MeshRecord("D1", "Urokinase-Type Plasminogen Activator", ["Urokinase", "U-PA"], trees=["D12.776.1"]),
+        MeshRecord("D2", "P-Selectin", ["PADGEM"], trees=["D12.776.2"]),
+    ]
+    # the only human record mapped to the urokinase descriptor is a relative's, SLURP1's
+    scr = [
+        MeshRecord("C1", "SLURP1 protein, human", [], mapped_to=["D1"]),
+        MeshRecord("C2", "SELP protein, human", [], mapped_to=["D2"]),
+    ]
+    builder.add_mesh_genes(desc, scr, by_symbol)
+    # "U-PA" is PLAU's alias: the descriptor is PLAU's protein, not SLURP1
+    assert _mesh_genes(builder, "Urokinase") == set()
+    assert _mesh_genes(builder, "PADGEM") == {"SELP"}

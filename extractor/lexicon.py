@@ -725,18 +725,18 @@ class LexiconBuilder:
         """
         letters = greek_letters_by_name()
         series = re.compile(r"(.*\S) (" + "|".join(letters) + r")((?: ?\d{1,2})?)", re.IGNORECASE)
-        abbreviations: dict[str, list[str]] = defaultdict(list)
+        texts: dict[str, list[str]] = defaultdict(list)  # grounding-map texts by family
         for text, pairs in fp.groundings:
-            if pairs and pairs[0][0] == "FPLX" and _FAMILY_ABBREVIATION.fullmatch(text):
-                abbreviations[pairs[0][1]].append(text)
+            if pairs and pairs[0][0] == "FPLX":
+                texts[pairs[0][1]].append(text)
         for fid in sorted(children):
             named: dict[str, list[tuple[int, str, str]]] = defaultdict(list)
             for ns, ident in children[fid]:
-                gi = gene_index(ns, ident) if ns != "FPLX" else None
+                gi = gene_index(ns, ident)  # None for a member family
                 m = series.fullmatch(self.genes[gi].name) if gi is not None else None
                 if m is not None:
                     named[m.group(1)].append((gi, m.group(2).lower(), m.group(3).strip()))
-            stems = [family_stem(fid)] + abbreviations.get(fid, [])
+            stems = [family_stem(fid)] + texts.get(fid, [])
             stems = [a for a in dict.fromkeys(stems) if _FAMILY_ABBREVIATION.fullmatch(a) and not _PLURAL.search(a)]
             for prefix, group in named.items():
                 if len({gi for gi, _, _ in group}) < 2:

@@ -250,6 +250,14 @@ def test_bel_equivalences(tiny_lexicon):
     assert entries(tiny_lexicon, "Unknown Complex") == []
 
 
+def _hgnc_rows(genes: list[tuple]) -> list[HgncRecord]:
+    """Approved protein-coding genes from (symbol, name[, aliases]) tuples, numbered in order."""
+    return [
+        HgncRecord(f"HGNC:{i}", sym, name, "Approved", list(rest[0]) if rest else [], [], str(100 + i), [], "gene with protein product")
+        for i, (sym, name, *rest) in enumerate(genes)
+    ]
+
+
 def _lettered_series_builder(relations: list[tuple[str, str]], groundings: list[tuple[str, str]]) -> LexiconBuilder:
     builder = LexiconBuilder()
     genes = [
@@ -265,11 +273,7 @@ def _lettered_series_builder(relations: list[tuple[str, str]], groundings: list[
         ("ITGA5", "integrin subunit alpha 5", []),
         ("ITGB1", "integrin subunit beta 1", []),
     ]
-    rows = [
-        HgncRecord(f"HGNC:{i}", sym, name, "Approved", aliases, [], str(100 + i), [], "gene with protein product")
-        for i, (sym, name, aliases) in enumerate(genes)
-    ]
-    by_symbol = builder.add_hgnc(rows)
+    by_symbol = builder.add_hgnc(_hgnc_rows(genes))
     entities = sorted({fid for _, fid in relations})
     builder.add_famplex(
         FamplexData(
@@ -597,11 +601,7 @@ def test_supplementary_mapped_ids_may_be_comma_separated(tmp_path):
 
 def _gene_builder() -> tuple[LexiconBuilder, dict[str, int]]:
     builder = LexiconBuilder()
-    rows = [
-        HgncRecord(f"HGNC:{i}", sym, "", "Approved", [], prev, str(100 + i), [], "gene with protein product")
-        for i, (sym, prev) in enumerate([("SELP", []), ("ESPL1", []), ("PRKCH", []), ("PRKCA", []), ("ZFY", [])])
-    ]
-    return builder, builder.add_hgnc(rows)
+    return builder, builder.add_hgnc(_hgnc_rows([("SELP", ""), ("ESPL1", ""), ("PRKCH", ""), ("PRKCA", ""), ("ZFY", "")]))
 
 
 def _mesh_gene_builder(descriptors: list[MeshRecord], supplementary: list[MeshRecord]) -> LexiconBuilder:
@@ -727,12 +727,15 @@ def test_build_parses_each_mesh_file_once(tmp_path, monkeypatch):
 
 def test_mesh_descriptor_whose_terms_name_another_gene_names_no_gene():
     builder = LexiconBuilder()
-    rows = [
-        HgncRecord("HGNC:1", "PLAU", "plasminogen activator, urokinase", "Approved", ["u-PA"], [], "5328", [], "gene with protein product"),
-        HgncRecord("HGNC:2", "SLURP1", "secreted LY6/PLAUR domain containing 1", "Approved", [], [], "57152", [], "gene with protein product"),
-        HgncRecord("HGNC:3", "SELP", "selectin P", "Approved", [], [], "6403", [], "gene with protein product"),
-    ]
-    by_symbol = builder.add_hgnc(rows)
+    by_symbol = builder.add_hgnc(
+        _hgnc_rows(
+            [
+                ("PLAU", "plasminogen activator, urokinase", ["u-PA"]),
+                ("SLURP1", "secreted LY6/PLAUR domain containing 1"),
+                ("SELP", "selectin P"),
+            ]
+        )
+    )
     desc = [
         MeshRecord("D1", "Urokinase-Type Plasminogen Activator", ["Urokinase", "U-PA"], trees=["D12.776.1"]),
         MeshRecord("D2", "P-Selectin", ["PADGEM"], trees=["D12.776.2"]),

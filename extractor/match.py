@@ -1927,11 +1927,33 @@ def _same_breaks(entries: Sequence[Entry], span: str) -> list[Entry]:
         # and so may the spaces around a spelled Greek letter before a capital ("I kappa B")
         text_space = text_space - _caps_digit_spaces(span) - _greek_spaces(span)
     out = []
+    camel: frozenset[int] | None = None
     for e in entries:
         term_letters, term_any, _ = word_breaks(e.term)
-        if term_letters <= text_any and text_space <= term_any:
-            out.append(e)
+        if not text_space <= term_any:
+            continue
+        if not term_letters <= text_any:
+            # a break before a capital may be written as the capital alone ("cRel" is "c-Rel")
+            if camel is None:
+                camel = _camel_breaks(span)
+            if not term_letters <= text_any | camel:
+                continue
+        out.append(e)
     return out
+
+
+def _camel_breaks(text: str) -> frozenset[int]:
+    """Key position 1 or 2 if a capital follows one or two lower-case letters there, as in ``word_breaks``.
+
+    A prefix of one or two letters may be written without its hyphen, the
+    capital marking the break ("cRel" is "c-Rel", "vSrc" "v-Src"); later
+    capitals ("proteinS", "κB") do not.
+    """
+    head = fold(text[:3], lower=False)
+    for i in (1, 2):
+        if len(head) > i and head[:i].isalpha() and head[:i].islower() and head[i].isupper():
+            return frozenset((i,))
+    return frozenset()
 
 
 @lru_cache(maxsize=50_000)

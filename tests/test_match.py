@@ -144,6 +144,12 @@ def test_word_breaks_must_agree(every):
     assert spans(every, "synaptic proteins and the cycling of receptors in S phase or 2 cells") == []
 
 
+def test_prefix_hyphen_may_drop_before_a_capital(genes):
+    # "cRel" is c-Rel (REL), "cMyc" c-Myc (MYC); a capital later in a word is no break ("proteinS")
+    assert gene_ids(genes, "cRel and cMyc bind DNA") == {"5966", "4609"}
+    assert gene_ids(genes, "the proteinS and the crel") == set()
+
+
 def test_space_between_capitals_and_number_may_drop(genes):
     assert "3428" in gene_ids(genes, "IFI 16 binds DNA")
 

@@ -1390,7 +1390,11 @@ class Matcher:
         if self.options.text_type != "ocr":
             if len(c.key) < self.options.min_gene_length and not defined:
                 return None  # two-character symbols in captions are nearly always other abbreviations
-            if shape == "lower" and (len(ck) < 3 or not any(ch.isdigit() for ch in ck)):
+            if (
+                shape == "lower"
+                and (len(ck) < 3 or not any(ch.isdigit() for ch in ck))
+                and _ONCOGENE_PREFIXED.match(span) is None
+            ):
                 # lower-case words are words, except approved symbols that are long protein names ("loricrin")
                 need_exact = True
                 if low in rules.english:
@@ -1712,6 +1716,10 @@ _CLASS_CONTEXT: Final = re.compile(
 )
 _RECEPTOR: Final = frozenset(("receptor", "receptors"))
 _WORDS_BEFORE: Final = re.compile(r"(?:\b([A-Za-z]+)\s+)?\b([A-Za-z]+)[\s\-]+$")
+
+
+# a cellular or viral oncogene's name, written in lower case ("c-rel", "v-src"): no English word
+_ONCOGENE_PREFIXED: Final = re.compile(r"[cv]-[a-z]{3,}\d?$")
 
 
 def _singular_short(short: str) -> str:

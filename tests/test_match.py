@@ -150,6 +150,11 @@ def test_prefix_hyphen_may_drop_before_a_capital(genes):
     assert gene_ids(genes, "the proteinS and the crel") == set()
 
 
+def test_lower_case_oncogene_names_are_genes(genes):
+    # "c-rel" is c-Rel (REL), though lower-case words need their term's case
+    assert gene_ids(genes, "c-rel and c-kit were expressed") == {"5966", "3815"}
+
+
 def test_space_between_capitals_and_number_may_drop(genes):
     assert "3428" in gene_ids(genes, "IFI 16 binds DNA")
 

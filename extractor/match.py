@@ -673,7 +673,7 @@ _CLASSIFIERS_AFTER: Final = frozenset(
 )  # fmt: skip
 _COORD_ITEM: Final = re.compile(
     r"^(?:\d{1,3}|[A-Z]|[A-Za-z]\d{1,2}|\d{1,2}[A-Za-z]\d{0,2}|[\u03b1-\u03c9\u0391-\u03a9]\d?"
-    r"|(?:alpha|beta|gamma|delta|epsilon|zeta|theta|kappa|lambda|sigma|omega)\d?)$"
+    r"|(?:alpha|beta|gamma|delta|epsilon|zeta|theta|kappa|lambda|sigma|omega)\d?|II|III|IV|VI{1,3}|IX)$"
 )
 
 
@@ -919,7 +919,12 @@ class Matcher:
         return out
 
     def _lists(self, toks: Tokens, found: list[Candidate], content: list[bool]) -> list[Candidate]:
-        """Expand slash lists and ranges after a gene: "Erk1/2", "KDM6A/B", "TGF-β1-3", "Wnt9/10"."""
+        """Expand slash lists and ranges after a gene: "Erk1/2", "KDM6A/B", "TGF-β1-3", "Wnt9/10".
+
+        Also coordinated lists ("Smad2, 3 and 4") and lists of members after a
+        class: a classifier ("PKC isoforms alpha and beta") or a plural
+        ("Smads 2 and 3", "synapsins I and II"); those name the members only.
+        """
         texts, spaces = toks.text, toks.space
         n = len(toks)
         # the longest gene candidate ending at each token that a list can follow
@@ -931,12 +936,23 @@ class Matcher:
             nxt = texts[j + 1]
             if nxt not in _LIST_OPENERS:
                 low = nxt.lower()
-                if low not in _CLASSIFIERS and low not in _LIST_SEPARATORS and low not in _RANGE_WORDS:
+                if (
+                    low not in _CLASSIFIERS
+                    and low not in _LIST_SEPARATORS
+                    and low not in _RANGE_WORDS
+                    and not (_plural_head(c, texts[j]) and spaces[j] and _COORD_ITEM.match(nxt))
+                ):
                     continue
             if any(e.kind == GENE for e in c.entries):
                 best = by_end.get(j)
                 if best is None or (j - c.i, -c.i) > (best.j - best.i, -best.i):
                     by_end[j] = c
+        for j in range(n - 1):
+            # a word in the plural that no lexicon key ends at, before a list of members ("synapsins I and II")
+            t = texts[j]
+            if t[-1:] == "s" and len(t) > 4 and t[-2].islower() and spaces[j] and j not in by_end:
+                if content[j] and _COORD_ITEM.match(texts[j + 1]):
+                    by_end[j] = Candidate(j, j, toks.start[j], toks.end[j], token_key(t)[:-1], (), "plural")
         by_start: dict[int, Candidate] | None = None  # made when a range ("X to Y") needs it
         out = []
         for j, head_cand in by_end.items():
@@ -956,10 +972,14 @@ class Matcher:
                 k = m + 1
             expanded: list[str] = []
             coordinated = not items
+            members = False  # the head names a class, the items its members
             if coordinated:
-                items, appended, last = self._coordinated(toks, j, content)
-                if appended:
-                    expanded = [head + item for item in items]
+                plural = _plural_head(head_cand, texts[j])
+                items, members, last = self._coordinated(toks, j, content, plural)
+                if members:
+                    if plural and head_cand.method != "plural":
+                        head = head[:-1]  # a plural in the lexicon ("caspases")
+                    expanded = [head + item for item in items] if len(items) > 1 or not plural else []
                     items = []
             if items:
                 # a letter takes the place of a head's letter that follows a number ("KDM6A and B")
@@ -1001,7 +1021,7 @@ class Matcher:
                         toks.end[last],
                         head_cand.key,
                         head_cand.entries,
-                        "list",
+                        "members" if members else "list",
                         head_cand.prefixed,
                         tuple(extra),
                         head_cand.start,
@@ -1021,21 +1041,24 @@ class Matcher:
                     by_start[c.i] = c
         return by_start
 
-    def _coordinated(self, toks: Tokens, j: int, content: list[bool]) -> tuple[list[str], bool, int]:
+    def _coordinated(
+        self, toks: Tokens, j: int, content: list[bool], plural: bool = False
+    ) -> tuple[list[str], bool, int]:
         """Items of a coordinated list after a gene ending at token ``j``.
 
         "Smad2, 3 and 4" and "IL-2, -4 and -10" give items whose stems are
         taken from the head ("3", "4"); "PKC isoforms alpha, delta and zeta"
-        gives items appended to the head ("a", "d", "z"). Returns the item
-        keys, whether they are appended, and the last token of the list.
+        and, after a ``plural`` head, "caspases 3 and 7" give items appended
+        to the head ("a", "d", "z"; "3", "7"). Returns the item keys, whether
+        they are appended, and the last token of the list.
         """
         texts, spaces = toks.text, toks.space
         n = len(toks)
         k = j + 1
         while k < n and texts[k].isspace():
             k += 1
-        appended = k < n and texts[k].lower() in _CLASSIFIERS and spaces[j]
-        if appended:
+        appended = k < n and spaces[j] and (plural or texts[k].lower() in _CLASSIFIERS)
+        if appended and not plural:
             k += 1
         items: list[str] = []
         last = j
@@ -1053,7 +1076,7 @@ class Matcher:
                 joined = True
             if m >= n or not content[m] or not _COORD_ITEM.match(texts[m].lstrip("-\u2010")):
                 break
-            if not joined and texts[m].isdigit() and m + 1 < n:
+            if not joined and not appended and texts[m].isdigit() and m + 1 < n:
                 # a bare number may be a count; a hyphen-joined one ("LERK-2 and -5 were") is an item
                 after = texts[m + 1] if not texts[m + 1].isspace() else (texts[m + 2] if m + 2 < n else "")
                 if (
@@ -1365,6 +1388,8 @@ class Matcher:
         ck = case_key(span)
         if not defined and self._stop_word(ck):
             return None
+        if c.method == "members":
+            entries = []  # the head names the class of the listed members ("caspases 3 and 7")
         if self.options.text_type == "prose" and _unclosed(span):
             return None  # "der(4", "alpha2(V", "F(ST": a bracket the name does not close
         if c.method == "plural":
@@ -1443,7 +1468,7 @@ class Matcher:
                 chosen = verbatim if 0 < len({e.target for e in verbatim}) <= self.options.max_alias_genes else []
             elif top.source in _WEAK_GENE_SOURCES:
                 chosen = self._mesh_backed(chosen, ranked, exact_set)
-        if not chosen and not (extra and class_head):
+        if not chosen and not (extra and (class_head or c.method == "members")):
             return None  # a list's items stand without a head that names a class ("PKC isoforms alpha and beta")
         hits: list[GeneHit] = []
         seen: set[str] = set()
@@ -1720,6 +1745,11 @@ _WORDS_BEFORE: Final = re.compile(r"(?:\b([A-Za-z]+)\s+)?\b([A-Za-z]+)[\s\-]+$")
 
 # a cellular or viral oncogene's name, written in lower case ("c-rel", "v-src"): no English word
 _ONCOGENE_PREFIXED: Final = re.compile(r"[cv]-[a-z]{3,}\d?$")
+
+
+def _plural_head(c: Candidate, last: str) -> bool:
+    """Is a candidate a name in the plural ("Smads", "caspases"), which a list of members may follow?"""
+    return c.method == "plural" or (len(last) > 3 and last[-1] == "s" and last[-2].islower() and c.key[-1:] == "s")
 
 
 def _singular_short(short: str) -> str:

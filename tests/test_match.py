@@ -620,6 +620,17 @@ def test_coordinated_lists(genes):
     assert {"5578", "5580", "5581"} <= gene_ids(genes, "PKC isoforms alpha, delta and epsilon")
 
 
+def test_members_listed_after_a_class_are_the_members_only(shared_lexicon, genes):
+    # "Smads 2 and 3" names SMAD2 and SMAD3, not every SMAD; a number after the list is no count
+    assert gene_ids(genes, "Smads 2 and 3 were phosphorylated") == {"4087", "4088"}
+    assert gene_ids(genes, "PKC isoforms alpha, delta and epsilon") == {"5578", "5580", "5581"}
+    # one number after a plural is no list: "caspases 3 h later" names the class
+    assert "834" in gene_ids(genes, "caspases 3 h later")
+    # a plural that is no lexicon key, before Roman numerals (SYN1, SYN2, SYN3 by their HGNC names)
+    names = Matcher(shared_lexicon, MatchOptions(kinds=("genes",), gene_sources=("hgnc_symbol", "hgnc_name")))
+    assert gene_ids(names, "synapsins I, II, and III") == {"6853", "6854", "8224"}
+
+
 def test_disease_abbreviation_before_patients_is_not_a_gene(genes):
     # HGNC keeps disease abbreviations as aliases and previous symbols (IVF of SCN5A,
     # SCA1 of ATXN1): before "patients" or "cases" they name the disease; an approved

@@ -323,7 +323,7 @@ class Rules:
             protein_head=re.compile(
                 r"\b(?:"
                 + "|".join(re.escape(w.strip().lower()) for w in read_data_lines("protein_head_words.txt"))
-                + r")(?:\s+(?:\d+|[a-z]|[ivx]+|alpha|beta|gamma|delta))?\s*$"
+                + r")(?:\s+(?:\d+|[a-z]|[ivx]+|alpha|beta|gamma|delta)|\s+of\s+\d+(?:\.\d+)?\s*kda)?\s*$"
             ),
             species_words=frozenset(w.strip().lower() for w in read_data_lines("species_words.txt")),
             sequence_words=frozenset(w.strip().lower() for w in read_data_lines("sequence_words.txt")),

@@ -526,6 +526,8 @@ def test_short_form_defined_as_a_protein_keeps_its_alias(shared_lexicon):
     # "STEP" is an alias of PTPN5 (protein tyrosine phosphatase non-receptor type 5); its long
     # form names a protein, though not as the HGNC name does
     assert gene_ids(m, "a striatum-enriched phosphatase (STEP) gene; STEP is") == {"84867"}
+    # a protein named by its mass ("protein of 10 kDa") too: IP-10 is an alias of CXCL10
+    assert gene_ids(m, "IFN-induced protein of 10 kDa (IP-10) was induced") == {"3627"}
     # ... but not when the long form is a protein family ("protein kinase C", FamPlex PKC):
     # "PKC" is then not the alias of PRRT2
     assert gene_ids(m, "activation of protein kinase C (PKC) and PKC") == set()

@@ -51,7 +51,7 @@ from .resources import (
 log = logging.getLogger(__name__)
 
 #: Bump when the compiled format or the building rules change.
-BUILDER_VERSION = "15"
+BUILDER_VERSION = "16"
 
 #: Curated files read while building (their checksums enter the cache key).
 BUILD_DATA_FILES = (
@@ -750,6 +750,26 @@ class LexiconBuilder:
                             if not any(e.kind == GENE for e in self.items.get(k, ())):
                                 self.add(term, Entry(GENE, SRC_FAMPLEX, term, f"g{gi}", "member"))
 
+    def add_greek_first_names(self) -> None:
+        """Name genes whose HGNC name is a noun, a Greek letter and a number with the letter first.
+
+        "arrestin beta 2" is written "beta-arrestin 2" or "β-arrestin2", "integrin
+        subunit beta 1" "beta1 integrin", "adrenoceptor beta 2" "β2-adrenoceptor".
+        Terms whose key already names a gene are left alone: this only fills gaps.
+        Source ``hgnc_name``, variant ``greek_first``.
+        """
+        letters = "|".join(greek_letters_by_name())
+        pattern = re.compile(r"([a-z][a-z-]{3,})(?: subunit)? (" + letters + r") (\d{1,2})")
+        for gi, gene in enumerate(self.genes):
+            m = pattern.fullmatch(gene.name)
+            if m is None:
+                continue
+            noun, letter, number = m.groups()
+            for term in (f"{letter}-{noun} {number}", f"{letter}{number} {noun}"):
+                k = make_key(term)
+                if not any(e.kind == GENE for e in self.items.get(k, ())):
+                    self.add(term, Entry(GENE, SRC_NAME, term, f"g{gi}", "greek_first"))
+
     def add_mesh_genes(
         self,
         descriptors: Iterable[MeshRecord],
@@ -941,6 +961,7 @@ def build_lexicon(sources: SourceFiles, directory: Path, manifest: dict) -> None
     by_symbol = builder.add_hgnc(parse_hgnc(sources["hgnc"]))
     builder.add_famplex(parse_famplex(sources), by_symbol)
     _add_mesh_sources(builder, sources, by_symbol)
+    builder.add_greek_first_names()
     builder.add_curated(read_data_table("synonyms.tsv", 4))
     builder.add_curated(read_data_table("learned_synonyms.tsv", 5), SRC_LEARNED)
     manifest = dict(manifest, build_seconds=round(time.perf_counter() - started, 2))

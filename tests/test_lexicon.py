@@ -312,6 +312,33 @@ def test_members_of_a_lettered_series_are_named_by_family_abbreviation_and_lette
     assert builder.counts["G:bioentities_symbol/member"] == 7
 
 
+def test_names_with_a_greek_letter_and_number_are_also_written_letter_first():
+    builder = LexiconBuilder()
+    builder.add_hgnc(
+        _hgnc_rows(
+            [
+                ("ARRB2", "arrestin beta 2"),
+                ("ITGB1", "integrin subunit beta 1"),
+                ("PRKCZ", "protein kinase C zeta"),
+                ("TUBB3", "tubulin beta 3 class III"),
+                ("XBA1", "other gene", ["beta1 integrin"]),
+            ]
+        )
+    )
+    builder.add_greek_first_names()
+
+    def named(term: str) -> list[str]:
+        return [builder.genes[int(e.target[1:])].symbol for e in builder.items.get(key(term), {}) if e.variant == "greek_first"]
+
+    # "beta-arrestin 2", "β-arrestin2", "β2-arrestin"; the word "subunit" is left out
+    assert named("beta-arrestin 2") == ["ARRB2"] and named("β-arrestin2") == ["ARRB2"] and named("β2-arrestin") == ["ARRB2"]
+    assert named("β-integrin 1") == ["ITGB1"]
+    # a key that names a gene already is left alone (XBA1's alias); names of other shapes add nothing
+    assert named("beta1 integrin") == []
+    assert named("zeta-kinase C") == [] and named("beta-tubulin 3") == []
+    assert builder.counts["G:hgnc_name/greek_first"] == 3
+
+
 # --------------------------------------------------------------------------
 # MeSH
 # --------------------------------------------------------------------------

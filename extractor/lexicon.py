@@ -51,7 +51,7 @@ from .resources import (
 log = logging.getLogger(__name__)
 
 #: Bump when the compiled format or the building rules change.
-BUILDER_VERSION = "16"
+BUILDER_VERSION = "17"
 
 #: Curated files read while building (their checksums enter the cache key).
 BUILD_DATA_FILES = (
@@ -416,6 +416,10 @@ def roman_symbol(symbol: str) -> str | None:
 _FAMILY_ABBREVIATION: Final = re.compile(r"(?=(?:[^A-Z]*[A-Z]){2})(?![A-Za-z0-9-]*[a-z]{3})[A-Z][A-Za-z0-9-]{1,7}")
 
 
+#: an alias naming a protein by its mass in kDa ("p57", "P21"), and a name starting with one
+_MASS_ALIAS: Final = re.compile(r"[pP]\d{2,3}")
+_MASS_PREFIX: Final = re.compile(r"[pP]\d")
+
 #: an abbreviation in the plural ("GSTs", "RhoGDIs")
 _PLURAL: Final = re.compile(r"[A-Z]s$")
 
@@ -594,6 +598,8 @@ class LexiconBuilder:
         self.families: dict[str, tuple[int, ...]] = {}
         self.counts: dict[str, int] = defaultdict(int)
         self.mesh_trees: dict[str, tuple[str, ...]] = {}  # descriptor id -> tree numbers
+        self.hgnc_rows: list[HgncRecord] = []  # the approved genes added, by symbol
+        self.gene_by_symbol: dict[str, int] = {}
 
     def add(self, term: str, entry: Entry) -> None:
         term = term.strip()
@@ -639,12 +645,14 @@ class LexiconBuilder:
                 roman = roman_variant(rec.name)
                 if roman:
                     self.add(roman, Entry(GENE, SRC_NAME, roman, target, "roman"))
+        self.hgnc_rows = rows
         self.uniprot = {u: by_symbol[r.symbol] for r in rows for u in r.uniprot}
         prev_map: dict[str, list[int]] = defaultdict(list)
         for rec in rows:
             for prev in rec.previous:
                 prev_map[prev].append(by_symbol[rec.symbol])
         self.prev_symbols = {p: v[0] for p, v in prev_map.items() if len(v) == 1}
+        self.gene_by_symbol = by_symbol
         return by_symbol
 
     def add_famplex(self, fp: FamplexData, by_symbol: dict[str, int]) -> None:
@@ -749,6 +757,28 @@ class LexiconBuilder:
                             k = make_key(term)
                             if not any(e.kind == GENE for e in self.items.get(k, ())):
                                 self.add(term, Entry(GENE, SRC_FAMPLEX, term, f"g{gi}", "member"))
+
+    def add_mass_compounds(self) -> None:
+        """Name genes by a mass alias joined to another alias of theirs: "p57Kip2" (CDKN1C: P57, KIP2).
+
+        Proteins are often named by their mass and a name ("p21Cip1", "p18INK4c",
+        "p130Cas"); HGNC lists the parts as separate aliases (or previous
+        symbols). Each mass alias ("p57") joined to each other alias of three to
+        six characters is added as an alias (variant ``compound``) where no gene
+        has the key yet.
+        """
+        for rec in self.hgnc_rows:
+            names = rec.aliases + rec.previous
+            masses = [a for a in names if _MASS_ALIAS.fullmatch(a)]
+            if not masses:
+                continue
+            others = [a for a in names if 3 <= len(a) <= 6 and not _MASS_PREFIX.match(a)]
+            target = f"g{self.gene_by_symbol[rec.symbol]}"
+            for mass in masses:
+                for other in others:
+                    term = mass + other
+                    if not any(e.kind == GENE for e in self.items.get(make_key(term), ())):
+                        self.add(term, Entry(GENE, SRC_ALIAS, term, target, "compound"))
 
     def add_greek_first_names(self) -> None:
         """Name genes whose HGNC name is a noun, a Greek letter and a number with the letter first.
@@ -962,6 +992,7 @@ def build_lexicon(sources: SourceFiles, directory: Path, manifest: dict) -> None
     builder.add_famplex(parse_famplex(sources), by_symbol)
     _add_mesh_sources(builder, sources, by_symbol)
     builder.add_greek_first_names()
+    builder.add_mass_compounds()
     builder.add_curated(read_data_table("synonyms.tsv", 4))
     builder.add_curated(read_data_table("learned_synonyms.tsv", 5), SRC_LEARNED)
     manifest = dict(manifest, build_seconds=round(time.perf_counter() - started, 2))

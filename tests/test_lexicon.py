@@ -339,6 +339,31 @@ def test_names_with_a_greek_letter_and_number_are_also_written_letter_first():
     assert builder.counts["G:hgnc_name/greek_first"] == 3
 
 
+def test_mass_alias_joined_to_another_alias_names_the_gene():
+    builder = LexiconBuilder()
+    builder.add_hgnc(
+        _hgnc_rows(
+            [
+                ("CDKN1C", "cyclin dependent kinase inhibitor 1C", ["P57", "KIP2", "BWCR-long"]),
+                ("CDKN2D", "cyclin dependent kinase inhibitor 2D", ["p19", "INK4D", "p19INK4d"]),
+                ("OTHER", "other gene", ["p53KIP2"]),
+                ("TP53", "tumor protein p53", ["p53"]),
+            ]
+        )
+    )
+    builder.add_mass_compounds()
+
+    def named(term: str) -> list[str]:
+        return [builder.genes[int(e.target[1:])].symbol for e in builder.items.get(key(term), {}) if e.variant == "compound"]
+
+    assert named("p57Kip2") == ["CDKN1C"] and named("P57KIP2") == ["CDKN1C"]
+    # other aliases of 3-6 characters only; a key that names a gene already is left alone
+    assert named("p57BWCR-long") == [] and named("p19INK4d") == []
+    # a mass alias alone, or with another gene's alias, adds nothing
+    assert named("p53KIP2") == [] and named("p53") == []
+    assert builder.counts["G:hgnc_alias_symbol/compound"] == 1
+
+
 # --------------------------------------------------------------------------
 # MeSH
 # --------------------------------------------------------------------------

@@ -923,7 +923,7 @@ class Matcher:
 
         Also coordinated lists ("Smad2, 3 and 4") and lists of members after a
         class: a classifier ("PKC isoforms alpha and beta") or a plural
-        ("Smads 2 and 3", "synapsins I and II"); those name the members only.
+        ("Smads 2 and 3", "DNA ligases I and III"); those name the members only.
         """
         texts, spaces = toks.text, toks.space
         n = len(toks)
@@ -947,12 +947,6 @@ class Matcher:
                 best = by_end.get(j)
                 if best is None or (j - c.i, -c.i) > (best.j - best.i, -best.i):
                     by_end[j] = c
-        for j in range(n - 1):
-            # a word in the plural that no lexicon key ends at, before a list of members ("synapsins I and II")
-            t = texts[j]
-            if t[-1:] == "s" and len(t) > 4 and t[-2].islower() and spaces[j] and j not in by_end:
-                if content[j] and _COORD_ITEM.match(texts[j + 1]):
-                    by_end[j] = Candidate(j, j, toks.start[j], toks.end[j], token_key(t)[:-1], (), "plural")
         by_start: dict[int, Candidate] | None = None  # made when a range ("X to Y") needs it
         out = []
         for j, head_cand in by_end.items():

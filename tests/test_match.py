@@ -628,9 +628,9 @@ def test_members_listed_after_a_class_are_the_members_only(shared_lexicon, genes
     assert gene_ids(genes, "PKC isoforms alpha, delta and epsilon") == {"5578", "5580", "5581"}
     # one number after a plural is no list: "caspases 3 h later" names the class
     assert "834" in gene_ids(genes, "caspases 3 h later")
-    # a plural that is no lexicon key, before Roman numerals (SYN1, SYN2, SYN3 by their HGNC names)
+    # Roman numerals are items too (HK1, HK2 by their HGNC names "hexokinase 1", "hexokinase 2")
     names = Matcher(shared_lexicon, MatchOptions(kinds=("genes",), gene_sources=("hgnc_symbol", "hgnc_name")))
-    assert gene_ids(names, "synapsins I, II, and III") == {"6853", "6854", "8224"}
+    assert gene_ids(names, "hexokinases I and II") == {"3098", "3099"}
 
 
 def test_disease_abbreviation_before_patients_is_not_a_gene(genes):

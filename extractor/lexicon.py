@@ -598,7 +598,7 @@ class LexiconBuilder:
         self.families: dict[str, tuple[int, ...]] = {}
         self.counts: dict[str, int] = defaultdict(int)
         self.mesh_trees: dict[str, tuple[str, ...]] = {}  # descriptor id -> tree numbers
-        self.hgnc_rows: list[HgncRecord] = []  # the approved genes added, by symbol
+        self.hgnc_rows: list[HgncRecord] = []  # the approved genes added, in symbol order
         self.gene_by_symbol: dict[str, int] = {}
 
     def add(self, term: str, entry: Entry) -> None:

@@ -923,7 +923,7 @@ class Matcher:
 
         Also coordinated lists ("Smad2, 3 and 4") and lists of members after a
         class: a classifier ("PKC isoforms alpha and beta") or a plural
-        ("Smads 2 and 3", "DNA ligases I and III"); those name the members only.
+        ("Smads 2 and 3", "hexokinases I and II"); those name the members only.
         """
         texts, spaces = toks.text, toks.space
         n = len(toks)

@@ -705,7 +705,7 @@ class Matcher:
             if d[0] in self.kind_set and (d[0] != CHEMICAL or self.options.derived_chemicals)
         )
         self._derivation_suffixes = tuple(d[1] for d in self.derivations)
-        self._start_info: dict[str, tuple[int, bool, str, bool, tuple[str, ...], int]] = {}
+        self._start_info: dict[str, tuple[int, bool, str, bool, tuple[str, ...], int, int]] = {}
         self._extends: dict[str, bool] = {}
         # function words in lower case or capitalised never start a name
         self._no_start = frozenset(
@@ -746,9 +746,9 @@ class Matcher:
             info = start_info.get(t)
             if info is None:
                 info = self._token_start_info(t)
-            shortest, detached, prefix, derived, own, klen = info
+            shortest, detached, prefix, derived, own, klen, allele = info
             if not shortest and t in greek_starts and self._greek_follows(toks, i):
-                shortest, detached, prefix, derived, own, klen = self._word_start_info(t)
+                shortest, detached, prefix, derived, own, klen, allele = self._word_start_info(t)
             s0 = pos[i]
             if shortest:
                 prefixed = (
@@ -793,6 +793,8 @@ class Matcher:
                 out.extend(self._attached_prefix(toks, i, s0, keys, ends, prefix))
             if derived:
                 out.extend(self._derived(toks, i))
+            if allele:
+                out.extend(self._allele(toks, i, allele))
         if self.want_genes and self.options.lists:
             out.extend(self._lists(toks, out, content))
         if self.want_genes and self.options.receptor_symbols and self.options.text_type == "prose":
@@ -829,7 +831,7 @@ class Matcher:
         self._extends[probe] = has
         return has
 
-    def _token_start_info(self, t: str) -> tuple[int, bool, str, bool, tuple[str, ...], int]:
+    def _token_start_info(self, t: str) -> tuple[int, bool, str, bool, tuple[str, ...], int, int]:
         """Cached per token text: what a candidate starting at this token may be.
 
         Returns the length of the shortest key that can end at the token's end
@@ -842,15 +844,15 @@ class Matcher:
         on with the next token), and the length of the token's key. Function
         words never start a name (but see ``_greek_follows``).
         """
-        info: tuple[int, bool, str, bool, tuple[str, ...], int] = (
-            (0, False, "", False, (), 0) if t in self._no_start else self._word_start_info(t)
+        info: tuple[int, bool, str, bool, tuple[str, ...], int, int] = (
+            (0, False, "", False, (), 0, 0) if t in self._no_start else self._word_start_info(t)
         )
         if len(self._start_info) > 300_000:
             self._start_info.clear()
         self._start_info[t] = info
         return info
 
-    def _word_start_info(self, t: str) -> tuple[int, bool, str, bool, tuple[str, ...], int]:
+    def _word_start_info(self, t: str) -> tuple[int, bool, str, bool, tuple[str, ...], int, int]:
         """What a candidate starting at token ``t`` may be, whether or not ``t`` is a function word."""
         k = token_key(t)
         plural = k.endswith("s") and len(k) > 3
@@ -866,7 +868,9 @@ class Matcher:
         derived = bool(self.derivations) and len(t) > 4 and t.lower().endswith(self._derivation_suffixes)
         shortest = (len(k) - 1 if plural else len(k)) if can_start else 0
         own = tuple(x for x in ((k[:-1],) if plural else ()) + (k,) if can_start and x in self.lex.trie)
-        return (shortest, t in self.rules.detached_prefixes, prefix, derived, own, len(k))
+        star = t.find("*") if self.want_genes else -1
+        allele = star if star > 1 and star + 1 < len(t) and t[star + 1].isdigit() else 0
+        return (shortest, t in self.rules.detached_prefixes, prefix, derived, own, len(k), allele)
 
     def _greek_follows(self, toks: Tokens, i: int) -> bool:
         """Whether token ``i`` is followed by a spelled Greek letter and a capital, spaced ("I kappa B").
@@ -900,6 +904,15 @@ class Matcher:
                 start = toks.start[i]
                 out.append(Candidate(i, j, start, toks.end[j], k, entries, "prefix", False, (), start + len(prefix)))
         return out
+
+    def _allele(self, toks: Tokens, i: int, cut: int) -> list[Candidate]:
+        """A gene named with an allele after a star ("CYP2C19*2", "ADH1C*1"): the part before the star."""
+        k = token_key(toks.text[i][:cut])
+        entries = tuple(e for e in self.lex.lookup(k) if e.kind == GENE)
+        if not entries:
+            return []
+        start = toks.start[i]
+        return [Candidate(i, i, start, start + cut, k, entries, "allele")]
 
     def _derived(self, toks: Tokens, i: int) -> list[Candidate]:
         """Chemicals and diseases named by a derived word ("GABAergic", "dopaminergic")."""

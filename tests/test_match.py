@@ -150,6 +150,13 @@ def test_prefix_hyphen_may_drop_before_a_capital(genes):
     assert gene_ids(genes, "the proteinS and the crel") == set()
 
 
+def test_gene_before_a_star_allele_is_the_gene(genes):
+    # "CYP2C19*2", "ADH1C*1/*1": the gene before the star and allele number
+    assert gene_ids(genes, "CYP2C19*2 carriers; ALDH2*1/*1-ADH1C*1/*1 genotypes") == {"1557", "217", "126"}
+    # the mention is the gene's part of the word
+    assert spans(genes, "CYP2C19*2 carriers") == [("CYP2C19", "G")]
+
+
 def test_lower_case_oncogene_names_are_genes(genes):
     # "c-rel" is c-Rel (REL), though lower-case words need their term's case
     assert gene_ids(genes, "c-rel and c-kit were expressed") == {"5966", "3815"}

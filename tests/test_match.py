@@ -487,6 +487,13 @@ def test_class_and_preparation_terms_are_not_chemicals(every):
     assert concept_ids(every, "tablets of an analgesic in saline solution") == set()
 
 
+def test_loose_element_and_class_words_are_not_chemicals(every):
+    # "response element" (MeSH Elements), "carbon flux" (Carbon), "cytochrome" (Cytochromes)
+    assert concept_ids(every, "the response element; carbon flux through a cytochrome") == set()
+    # longer names with these words still are
+    assert concept_ids(every, "carbon monoxide") == {"D002248"}
+
+
 def test_learned_stop_words(every):
     assert concept_ids(every, "a neuroleptic drug") == set()
 

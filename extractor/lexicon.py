@@ -599,7 +599,6 @@ class LexiconBuilder:
         self.counts: dict[str, int] = defaultdict(int)
         self.mesh_trees: dict[str, tuple[str, ...]] = {}  # descriptor id -> tree numbers
         self.hgnc_rows: list[HgncRecord] = []  # the approved genes added, in symbol order
-        self.gene_by_symbol: dict[str, int] = {}
 
     def add(self, term: str, entry: Entry) -> None:
         term = term.strip()
@@ -612,6 +611,11 @@ class LexiconBuilder:
         if entry not in bucket:
             bucket[entry] = None
             self.counts[f"{entry.kind}:{entry.source}{'/' + entry.variant if entry.variant else ''}"] += 1
+
+    def add_gap(self, term: str, entry: Entry) -> None:
+        """Add a generated gene term unless its key already names a gene: such terms only fill gaps."""
+        if not any(e.kind == GENE for e in self.items.get(make_key(term), ())):
+            self.add(term, entry)
 
     def add_entries(self, entries: Iterable[Entry]) -> None:
         """Add each entry under its own term, in order."""
@@ -652,7 +656,6 @@ class LexiconBuilder:
             for prev in rec.previous:
                 prev_map[prev].append(by_symbol[rec.symbol])
         self.prev_symbols = {p: v[0] for p, v in prev_map.items() if len(v) == 1}
-        self.gene_by_symbol = by_symbol
         return by_symbol
 
     def add_famplex(self, fp: FamplexData, by_symbol: dict[str, int]) -> None:
@@ -754,11 +757,9 @@ class LexiconBuilder:
                         if not _abbreviates(stem, prefix) or make_key(stem)[-1] == make_key(letters[name]):
                             continue  # another name ("FNR": "integrin subunit"), or one ending in the letter ("ITGA")
                         for term in dict.fromkeys((stem + letters[name] + number, stem + name + number)):
-                            k = make_key(term)
-                            if not any(e.kind == GENE for e in self.items.get(k, ())):
-                                self.add(term, Entry(GENE, SRC_FAMPLEX, term, f"g{gi}", "member"))
+                            self.add_gap(term, Entry(GENE, SRC_FAMPLEX, term, f"g{gi}", "member"))
 
-    def add_mass_compounds(self) -> None:
+    def add_mass_compounds(self, by_symbol: dict[str, int]) -> None:
         """Name genes by a mass alias joined to another alias of theirs: "p57Kip2" (CDKN1C: P57, KIP2).
 
         Proteins are often named by their mass and a name ("p21Cip1", "p18INK4c",
@@ -773,12 +774,10 @@ class LexiconBuilder:
             if not masses:
                 continue
             others = [a for a in names if 3 <= len(a) <= 6 and not _MASS_PREFIX.match(a)]
-            target = f"g{self.gene_by_symbol[rec.symbol]}"
+            target = f"g{by_symbol[rec.symbol]}"
             for mass in masses:
                 for other in others:
-                    term = mass + other
-                    if not any(e.kind == GENE for e in self.items.get(make_key(term), ())):
-                        self.add(term, Entry(GENE, SRC_ALIAS, term, target, "compound"))
+                    self.add_gap(mass + other, Entry(GENE, SRC_ALIAS, mass + other, target, "compound"))
 
     def add_greek_first_names(self) -> None:
         """Name genes whose HGNC name is a noun, a Greek letter and a number with the letter first.
@@ -796,9 +795,7 @@ class LexiconBuilder:
                 continue
             noun, letter, number = m.groups()
             for term in (f"{letter}-{noun} {number}", f"{letter}{number} {noun}"):
-                k = make_key(term)
-                if not any(e.kind == GENE for e in self.items.get(k, ())):
-                    self.add(term, Entry(GENE, SRC_NAME, term, f"g{gi}", "greek_first"))
+                self.add_gap(term, Entry(GENE, SRC_NAME, term, f"g{gi}", "greek_first"))
 
     def add_mesh_genes(
         self,
@@ -992,7 +989,7 @@ def build_lexicon(sources: SourceFiles, directory: Path, manifest: dict) -> None
     builder.add_famplex(parse_famplex(sources), by_symbol)
     _add_mesh_sources(builder, sources, by_symbol)
     builder.add_greek_first_names()
-    builder.add_mass_compounds()
+    builder.add_mass_compounds(by_symbol)
     builder.add_curated(read_data_table("synonyms.tsv", 4))
     builder.add_curated(read_data_table("learned_synonyms.tsv", 5), SRC_LEARNED)
     manifest = dict(manifest, build_seconds=round(time.perf_counter() - started, 2))

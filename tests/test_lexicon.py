@@ -258,6 +258,11 @@ def _hgnc_rows(genes: list[tuple]) -> list[HgncRecord]:
     ]
 
 
+def _variant_genes(builder: LexiconBuilder, term: str, variant: str) -> list[str]:
+    """Symbols of the genes that ``term``'s key names by entries of this variant."""
+    return [builder.genes[int(e.target[1:])].symbol for e in builder.items.get(key(term), {}) if e.variant == variant]
+
+
 def _lettered_series_builder(relations: list[tuple[str, str]], groundings: list[tuple[str, str]]) -> LexiconBuilder:
     builder = LexiconBuilder()
     genes = [
@@ -296,7 +301,7 @@ def test_members_of_a_lettered_series_are_named_by_family_abbreviation_and_lette
     )
 
     def member(term: str) -> list[str]:
-        return [builder.genes[int(e.target[1:])].symbol for e in builder.items.get(key(term), {}) if e.variant == "member"]
+        return _variant_genes(builder, term, "member")
 
     # the family's id and abbreviations with the member's letter, as a Greek letter and spelled
     assert member("PKCζ") == ["PRKCZ"] and member("PKC-zeta") == ["PRKCZ"]
@@ -328,7 +333,7 @@ def test_names_with_a_greek_letter_and_number_are_also_written_letter_first():
     builder.add_greek_first_names()
 
     def named(term: str) -> list[str]:
-        return [builder.genes[int(e.target[1:])].symbol for e in builder.items.get(key(term), {}) if e.variant == "greek_first"]
+        return _variant_genes(builder, term, "greek_first")
 
     # "beta-arrestin 2", "β-arrestin2", "β2-arrestin"; the word "subunit" is left out
     assert named("beta-arrestin 2") == ["ARRB2"] and named("β-arrestin2") == ["ARRB2"] and named("β2-arrestin") == ["ARRB2"]
@@ -341,7 +346,7 @@ def test_names_with_a_greek_letter_and_number_are_also_written_letter_first():
 
 def test_mass_alias_joined_to_another_alias_names_the_gene():
     builder = LexiconBuilder()
-    builder.add_hgnc(
+    by_symbol = builder.add_hgnc(
         _hgnc_rows(
             [
                 ("CDKN1C", "cyclin dependent kinase inhibitor 1C", ["P57", "KIP2", "BWCR-long"]),
@@ -351,10 +356,10 @@ def test_mass_alias_joined_to_another_alias_names_the_gene():
             ]
         )
     )
-    builder.add_mass_compounds()
+    builder.add_mass_compounds(by_symbol)
 
     def named(term: str) -> list[str]:
-        return [builder.genes[int(e.target[1:])].symbol for e in builder.items.get(key(term), {}) if e.variant == "compound"]
+        return _variant_genes(builder, term, "compound")
 
     assert named("p57Kip2") == ["CDKN1C"] and named("P57KIP2") == ["CDKN1C"]
     # other aliases of 3-6 characters only; a key that names a gene already is left alone

@@ -51,7 +51,7 @@ from .resources import (
 log = logging.getLogger(__name__)
 
 #: Bump when the compiled format or the building rules change.
-BUILDER_VERSION = "17"
+BUILDER_VERSION = "18"
 
 #: Curated files read while building (their checksums enter the cache key).
 BUILD_DATA_FILES = (
@@ -62,6 +62,9 @@ BUILD_DATA_FILES = (
 MAX_KEY_LENGTH: Final = 100
 FIELD_SEP: Final = "\x1f"
 ENTRY_SEP: Final = b"\x1e"
+#: joins the MeSH ids of a composite synonym, one term naming several concepts
+#: ("hemorrhagic cystitis": D006470|D003556, Hemorrhage and Cystitis)
+COMPOSITE_SEP: Final = "|"
 
 # Entry kinds.
 GENE: Final = "G"
@@ -417,6 +420,8 @@ _FAMILY_ABBREVIATION: Final = re.compile(r"(?=(?:[^A-Z]*[A-Z]){2})(?![A-Za-z0-9-
 
 
 #: an alias naming a protein by its mass in kDa ("p57", "P21"), and a name starting with one
+#: a MeSH descriptor or supplementary concept id
+_MESH_ID: Final = re.compile(r"[CD]\d{6,9}")
 _MASS_ALIAS: Final = re.compile(r"[pP]\d{2,3}")
 _MASS_PREFIX: Final = re.compile(r"[pP]\d")
 
@@ -903,12 +908,19 @@ class LexiconBuilder:
                 self.mesh_trees[rec.mesh_id] = tuple(rec.trees)
 
     def add_curated(self, rows: Iterable[tuple[str, ...]], source: str = SRC_CURATED) -> None:
-        """Add curated or learned chemical and disease synonyms (``lexicons/*synonyms.tsv``)."""
+        """Add curated or learned chemical and disease synonyms (``lexicons/*synonyms.tsv``).
+
+        An id field of several MeSH ids joined by ``|`` makes a composite term,
+        which names all of them.
+        """
         kinds = {"chemical": CHEMICAL, "disease": DISEASE}
         for kind, term, mesh_id, *_ in rows:
             if kind not in kinds:
                 raise ValueError(f"synonyms: unknown kind {kind!r}")
-            self.add(term, Entry(kinds[kind], source, term, mesh_id, "", ""))
+            ids = list(dict.fromkeys(i.strip() for i in mesh_id.split(COMPOSITE_SEP)))
+            if not all(_MESH_ID.fullmatch(i) for i in ids):
+                raise ValueError(f"synonyms: {term!r}: {mesh_id!r} is not a MeSH id or ids joined by {COMPOSITE_SEP!r}")
+            self.add(term, Entry(kinds[kind], source, term, COMPOSITE_SEP.join(ids), "", ""))
 
     # output --------------------------------------------------------------
 

@@ -25,6 +25,7 @@ from typing import Any, Final, NamedTuple, Sequence
 from .abbrev import find_abbreviations
 from .lexicon import (
     CHEMICAL,
+    COMPOSITE_SEP,
     DISEASE,
     GENE,
     NONGENE,
@@ -1583,20 +1584,34 @@ class Matcher:
             # a cofactor left out of the output still takes its words, so that none of them
             # is reported instead ("nicotinamide adenine dinucleotide" is not adenine)
             return r[0] * 10 + r[1], (), False
+        if COMPOSITE_SEP in top.target:
+            # a composite term names all of its concepts ("hemorrhagic cystitis": Hemorrhage, Cystitis)
+            hits = tuple(ConceptHit(t, top.term) for t in top.target.split(COMPOSITE_SEP))
+            return r[0] * 10 + r[1], hits, "p" in top.flags
         return r[0] * 10 + r[1], (ConceptHit(top.target, top.term),), "p" in top.flags
 
     def _older_mesh(self, kind: str, entries: list[Entry]) -> list[Entry]:
         """Entries as of the MeSH version ending at ``newest_descriptor``: a newer descriptor becomes
-        its one older broader disease descriptor, or is dropped (see :class:`MatchOptions`)."""
+        its one older broader disease descriptor, or is dropped (see :class:`MatchOptions`); a
+        composite target is dropped if one of its concepts is."""
         out = []
         for e in entries:
-            if e.target[0] != "D" or mesh_number(e.target) <= self._newest:
-                out.append(e)
-            elif kind == DISEASE:
-                broader = self.lex.broader_descriptors(e.target, self._newest, self.rules.disease_branches)
-                if len(broader) == 1:
-                    out.append(e._replace(target=broader[0]))
+            parts = e.target.split(COMPOSITE_SEP)
+            olds = [t for t in (self._older_descriptor(kind, p) for p in parts) if t is not None]
+            if len(olds) == len(parts):
+                target = COMPOSITE_SEP.join(dict.fromkeys(olds))
+                out.append(e if target == e.target else e._replace(target=target))
         return out
+
+    def _older_descriptor(self, kind: str, mesh_id: str) -> str | None:
+        """``mesh_id`` as of the MeSH version ending at ``newest_descriptor``; None if it has no such form."""
+        if mesh_id[0] != "D" or mesh_number(mesh_id) <= self._newest:
+            return mesh_id
+        if kind == DISEASE:
+            broader = self.lex.broader_descriptors(mesh_id, self._newest, self.rules.disease_branches)
+            if len(broader) == 1:
+                return broader[0]
+        return None
 
     # selection ----------------------------------------------------------
 

@@ -28,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from extractor.lexicon import CHEMICAL, DISEASE, SRC_LEARNED, load_lexicon  # noqa: E402
+from extractor.lexicon import CHEMICAL, COMPOSITE_SEP, DISEASE, SRC_LEARNED, load_lexicon  # noqa: E402
 from extractor.match import Matcher, MatchOptions, Rules, concept_rank  # noqa: E402
 from extractor.normalize import key  # noqa: E402
 from extractor.records import PubtatorDoc, iter_pubtator  # noqa: E402
@@ -43,23 +43,27 @@ def is_abbreviation(text: str) -> bool:
 
 
 def learn_synonyms(
-    docs: list[PubtatorDoc], lex, min_count: int, min_share: float, min_count_new: int
+    docs: list[PubtatorDoc], lex, min_count: int, min_share: float, min_count_new: int, min_count_composite: int
 ) -> list[tuple[str, ...]]:
     """(kind, text, MeSH id, count, share) for consistent training mentions our lexicon gets wrong.
 
     A text the lexicon gives another id needs ``min_count`` mentions; a text it does
     not know at all needs ``min_count_new`` (it fills a gap rather than overruling MeSH).
+    A composite mention, annotated with several ids, gives ids joined by "|"; it
+    needs ``min_count_composite`` mentions, as most are one-off coordinations
+    ("renal and hepatic dysfunction") that the matcher reads word by word.
     """
     by_key: dict[tuple[str, str], collections.Counter] = collections.defaultdict(collections.Counter)
     texts: dict[tuple[str, str], collections.Counter] = collections.defaultdict(collections.Counter)
     docs_with: dict[tuple[str, str], set[str]] = collections.defaultdict(set)
     for doc in docs:
         for m in doc.mentions:
-            if m.type not in KINDS or len(m.ids) != 1 or m.ids[0] in ("-1", ""):
+            if m.type not in KINDS or not m.ids or any(i in ("-1", "") for i in m.ids):
                 continue
             kind = KINDS[m.type][0]
             k = (kind, key(m.text))
-            by_key[k][m.ids[0]] += 1
+            # a composite mention ("hemorrhagic cystitis": Hemorrhage and Cystitis) keeps all its ids
+            by_key[k][COMPOSITE_SEP.join(dict.fromkeys(m.ids))] += 1
             texts[k][m.text] += 1
             docs_with[k].add(doc.pmid)
     out = []
@@ -77,6 +81,8 @@ def learn_synonyms(
         if entries and min(entries, key=concept_rank).target == ident:
             continue  # the lexicon already gives this id
         if total < (min_count if entries else min_count_new):
+            continue
+        if COMPOSITE_SEP in ident and total < min_count_composite:
             continue
         out.append((kind, text, ident, str(total), f"{share:.2f}"))
     return out
@@ -113,6 +119,9 @@ def main() -> None:
     parser.add_argument(
         "--min-count-new", type=int, default=1, help="mentions a synonym needs where the lexicon has no such term"
     )
+    parser.add_argument(
+        "--min-count-composite", type=int, default=2, help="mentions a synonym with several ids (a composite) needs"
+    )
     parser.add_argument("--min-share", type=float, default=0.8, help="share of its mentions with the same id")
     parser.add_argument("--stop-min-docs", type=int, default=2, help="documents a stop word is found in")
     parser.add_argument("--stop-max-rate", type=float, default=0.2, help="largest share of those annotated")
@@ -122,7 +131,9 @@ def main() -> None:
     docs = [d for path in args.training for d in iter_pubtator(path) if isinstance(d, PubtatorDoc)]
     sources = ", ".join(Path(p).name for p in args.training)
     lex = load_lexicon()
-    synonyms = learn_synonyms(docs, lex, args.min_count, args.min_share, args.min_count_new)
+    synonyms = learn_synonyms(
+        docs, lex, args.min_count, args.min_share, args.min_count_new, args.min_count_composite
+    )
     header = (
         f"# Learned by scripts/learn_from_pubtator.py from {sources} ({len(docs)} documents;\n"
         "# training data only). Regenerate with the script rather than editing by hand.\n"
@@ -131,7 +142,8 @@ def main() -> None:
         header
         + f"# Mention texts the annotators mapped to one MeSH id ({args.min_share:.0%} of their mentions)\n"
         + f"# where the MeSH-built lexicon gives another id (at least {args.min_count} mentions)\n"
-        + f"# or has no such term (at least {args.min_count_new}).\n"
+        + f"# or has no such term (at least {args.min_count_new}). A composite mention, annotated\n"
+        + f"# with several ids (joined by |), needs at least {args.min_count_composite}.\n"
         + "# kind\ttext\tMeSH id\tmentions\tshare\n"
         + "".join("\t".join(row) + "\n" for row in synonyms),
         encoding="utf-8",

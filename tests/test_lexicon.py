@@ -20,6 +20,7 @@ from extractor.lexicon import (
     NONGENE,
     SRC_ALIAS,
     SRC_FAMPLEX,
+    SRC_LEARNED,
     SRC_MESH_ENTRY,
     SRC_MESH_GENE,
     SRC_MESH_NAME,
@@ -806,3 +807,20 @@ def test_mesh_descriptor_whose_terms_name_another_gene_names_no_gene():
     # "U-PA" is PLAU's alias: the descriptor is PLAU's protein, not SLURP1
     assert _mesh_genes(builder, "Urokinase") == set()
     assert _mesh_genes(builder, "PADGEM") == {"SELP"}
+
+
+def test_curated_synonyms_with_several_ids_are_composite_terms():
+    builder = LexiconBuilder()
+    builder.add_curated(
+        [
+            ("disease", "hemorrhagic cystitis", "D006470|D003556", "2"),
+            ("disease", "cystic bleeding", "D006470|D006470", "1"),  # one id given twice
+        ],
+        SRC_LEARNED,
+    )
+    assert [e.target for e in builder.items[key("hemorrhagic cystitis")]] == ["D006470|D003556"]
+    assert [e.target for e in builder.items[key("cystic bleeding")]] == ["D006470"]
+    with pytest.raises(ValueError, match="not a MeSH id"):
+        builder.add_curated([("disease", "bleeding", "D006470,D003556")])
+    with pytest.raises(ValueError, match="not a MeSH id"):
+        builder.add_curated([("chemical", "salt", "")])

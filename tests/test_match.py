@@ -690,14 +690,24 @@ def test_non_gene_grounding_vetoes_only_its_own_spelling(genes):
 
 
 def test_newest_descriptor_reports_mesh_as_of_an_older_version(shared_lexicon):
-    text = "Hemorrhagic cystitis and essential hypertension after olanzapine."
+    text = "Hemorrhagic stroke and essential hypertension after olanzapine."
     now = Matcher(shared_lexicon, MatchOptions(kinds=("chemicals", "diseases")))
-    assert concept_ids(now, text, "D") == {"D000096722", "D000075222"}
+    assert concept_ids(now, text, "D") == {"D000083302", "D000075222"}
     assert concept_ids(now, text) == {"D000077152"}
     old = Matcher(shared_lexicon, MatchOptions(kinds=("chemicals", "diseases"), newest_descriptor="D066331"))
-    # newer diseases become the older descriptor they are filed under: Cystitis, Hypertension
-    assert concept_ids(old, text, "D") == {"D003556", "D006973"}
+    # newer diseases become the older descriptor they are filed under: Stroke, Hypertension
+    assert concept_ids(old, text, "D") == {"D020521", "D006973"}
     assert concept_ids(old, text) == set()  # a newer drug descriptor was a supplementary record
+
+
+def test_a_composite_synonym_names_all_its_concepts(shared_lexicon):
+    # lexicons/learned_synonyms.tsv: BC5CDR's annotators read it as Hemorrhage and Cystitis
+    text = "Hemorrhagic cystitis after cyclophosphamide."
+    for newest in ("", "D066331"):
+        m = Matcher(shared_lexicon, MatchOptions(kinds=("chemicals", "diseases"), newest_descriptor=newest))
+        [mention] = [x for x in m.find(text) if x.kind == "D"]
+        assert mention.text == "Hemorrhagic cystitis"
+        assert [h.identifier for h in mention.hits] == ["D006470", "D003556"]
 
 
 def test_derived_chemicals_off_reads_no_chemical_in_a_derived_word(shared_lexicon):

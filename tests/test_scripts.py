@@ -26,17 +26,29 @@ class _Lexicon:
         return [Entry(CHEMICAL, SRC_MESH_NAME, "Aldehydes", "D000447", "", "")] if k == key("aldehyde") else []
 
 
-def _doc(pmid: str, text: str, ident: str) -> PubtatorDoc:
-    return PubtatorDoc(pmid, text, "", [PubtatorMention(0, len(text), text, "Chemical", (ident,))])
+def _doc(pmid: str, text: str, ident: str, *more: str) -> PubtatorDoc:
+    return PubtatorDoc(pmid, text, "", [PubtatorMention(0, len(text), text, "Chemical", (ident, *more))])
 
 
 def test_a_single_mention_fills_a_gap_but_does_not_overrule_the_lexicon():
     learn = _script().learn_synonyms
     docs = [_doc("1", "dizocilpine", "D016291"), _doc("2", "aldehyde", "D000079")]
-    rows = learn(docs, _Lexicon(), min_count=2, min_share=0.8, min_count_new=1)
+    rows = learn(docs, _Lexicon(), min_count=2, min_share=0.8, min_count_new=1, min_count_composite=2)
     assert [r[1:3] for r in rows] == [("dizocilpine", "D016291")]
     # two mentions overrule it
-    rows = learn(docs + [_doc("3", "aldehyde", "D000079")], _Lexicon(), min_count=2, min_share=0.8, min_count_new=1)
+    rows = learn(docs + [_doc("3", "aldehyde", "D000079")], _Lexicon(), min_count=2, min_share=0.8, min_count_new=1, min_count_composite=2)
     assert [r[1:3] for r in rows] == [("aldehyde", "D000079"), ("dizocilpine", "D016291")]
     # a gap needs as many as asked
-    assert learn(docs, _Lexicon(), min_count=2, min_share=0.8, min_count_new=2) == []
+    assert learn(docs, _Lexicon(), min_count=2, min_share=0.8, min_count_new=2, min_count_composite=2) == []
+
+
+def test_a_composite_mention_is_learned_with_all_its_ids_from_enough_mentions():
+    learn = _script().learn_synonyms
+    one = [_doc("1", "uric acid salts", "D014527", "D012492")]
+    assert learn(one, _Lexicon(), min_count=2, min_share=0.8, min_count_new=1, min_count_composite=2) == []
+    two = one + [_doc("2", "uric acid salts", "D014527", "D012492")]
+    rows = learn(two, _Lexicon(), min_count=2, min_share=0.8, min_count_new=1, min_count_composite=2)
+    assert [r[1:3] for r in rows] == [("uric acid salts", "D014527|D012492")]
+    # an id given twice is one id: not a composite
+    rows = learn([_doc("1", "gout salt", "D014527", "D014527")], _Lexicon(), 2, 0.8, 1, 2)
+    assert [r[1:3] for r in rows] == [("gout salt", "D014527")]

@@ -805,24 +805,80 @@ class Matcher:
 
     def _receptor_symbols(self, toks: Tokens) -> list[Candidate]:
         """Receptors named by their ligand's short form: "CNTF receptor", "IL-4 receptor" as the
-        approved symbols "CNTFR", "IL4R" (the short form and an "R"); the case checks see the short form."""
+        approved symbols "CNTFR", "IL4R" (the short form and an "R"); the case checks see the short form.
+
+        A receptor type gives its number after the "R": "TGFbeta type I receptor",
+        "IL-1 receptor type I", "type II TGF-beta receptor", "type I TNF-R" as
+        TGFBR1, IL1R1, TGFBR2 and TNFR1 (an approved or previous symbol of one
+        gene); "type I and type II TGF-beta receptors" as both approved symbols.
+        """
         texts, spaces, starts, tends = toks.text, toks.space, toks.start, toks.end
+        n = len(toks)
         out: list[Candidate] = []
-        for r in range(1, len(toks)):
-            if texts[r].lower() != "receptor" or not spaces[r - 1]:
+        for r in range(n):
+            low = texts[r].lower()
+            if low in _TYPE_WORDS:
+                out.extend(self._receptor_types(toks, r))
+                continue
+            if low != "receptor" or r == 0 or not spaces[r - 1]:
                 continue
             j = r - 1
-            i = j
-            while i > 0 and not spaces[i - 1] and (texts[i - 1] in HYPHENS or texts[i - 1].isalnum()):
-                i -= 1
+            i = _joined_start(toks, j)
             word = "".join(texts[i : j + 1])
-            if len(word) < 2 or not (word[0].isupper() or word[0].isdigit()) or not word[-1].isalnum():
+            if not _ligand_word(word):
                 continue
             k = make_key(word) + "r"
             entries = tuple(e for e in self.lex.lookup(k) if e.kind == GENE and e.source == SRC_SYMBOL)
             if entries:
                 out.append(Candidate(i, r, starts[i], tends[r], k, entries, "receptor", False, (), starts[i], tends[j]))
         return out
+
+    def _receptor_types(self, toks: Tokens, t: int) -> list[Candidate]:
+        """Typed receptors around the "type" word at token ``t`` (see ``_receptor_symbols``)."""
+        texts, spaces = toks.text, toks.space
+        n = len(toks)
+        numbers, e = _type_numbers(toks, t)
+        if not numbers:
+            return []
+        # Tokens first..last are the mention; li..lj the ligand, before "type" ("IL-1 receptor
+        # type I", "TGFbeta type I receptor") or after the numbers ("type I TGF-beta receptor",
+        # "type I TNF-R").
+        if t >= 2 and texts[t - 1].lower() in _RECEPTOR_WORDS and spaces[t - 2]:
+            lj = t - 2
+            li = first = _joined_start(toks, lj)
+            last = e - 1
+        elif t >= 1 and spaces[t - 1] and e < n and texts[e].lower() in _RECEPTOR_WORDS:
+            lj = t - 1
+            li = first = _joined_start(toks, lj)
+            last = e
+        elif e < n and spaces[e - 1]:
+            first, li = t, e
+            lj = _joined_end(toks, li)
+            if lj + 1 < n and texts[lj + 1].lower() in _RECEPTOR_WORDS and spaces[lj]:
+                last = lj + 1
+            elif lj > li + 1 and texts[lj] == "R" and texts[lj - 1] in HYPHENS:
+                last = lj  # "TNF-R": the ligand is "TNF"
+                lj -= 2
+            else:
+                return []
+        else:
+            return []
+        word = "".join(texts[li : lj + 1])
+        if not _ligand_word(word):
+            return []
+        stem = make_key(word) + "r"
+        found: list[Entry] = []
+        for number in numbers:
+            entries = [x for x in self.lex.lookup(stem + number) if x.kind == GENE and x.source in (SRC_SYMBOL, SRC_PREV)]
+            if len(numbers) > 1:
+                entries = [x for x in entries if x.source == SRC_SYMBOL]
+            if len({x.target for x in entries}) == 1:
+                found.extend(entries)
+        if not found:
+            return []
+        starts, tends = toks.start, toks.end
+        key = stem + numbers[0]
+        return [Candidate(first, last, starts[first], tends[last], key, tuple(found), "receptor", False, (), starts[li], tends[lj])]
 
     def _has_prefix(self, probe: str) -> bool:
         """Cached: whether some lexicon key starts with ``probe``."""
@@ -1972,6 +2028,57 @@ def word_breaks(text: str) -> tuple[frozenset[int], frozenset[int], frozenset[in
             prev = ""
             sep = ""
     return frozenset(letters), frozenset(anys), frozenset(spaces)
+
+
+_TYPE_WORDS: Final = frozenset({"type", "types"})
+_RECEPTOR_WORDS: Final = frozenset({"receptor", "receptors"})
+_TYPE_NUMBERS: Final = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "1": "1", "2": "2", "3": "3", "4": "4"}
+
+
+def _type_numbers(toks: Tokens, t: int) -> tuple[list[str], int]:
+    """Numbers after the "type" word at token ``t`` ("type I", "types 1 and 2", "type I and type II")
+    as digits, and the index of the token after them."""
+    texts = toks.text
+    n = len(toks)
+    numbers: list[str] = []
+    k = t + 1
+    while k < n and texts[k].lower() in _TYPE_NUMBERS:
+        numbers.append(_TYPE_NUMBERS[texts[k].lower()])
+        end = k + 1
+        k = end
+        if k < n and texts[k] in (",", "and", "or"):
+            k += 1
+            if k < n and texts[k] in ("and", "or"):
+                k += 1
+            if k < n and texts[k].lower() in _TYPE_WORDS:
+                k += 1
+            if k < n and texts[k].lower() in _TYPE_NUMBERS:
+                continue
+        return numbers, end
+    return numbers, t + 1
+
+
+def _joined_start(toks: Tokens, j: int) -> int:
+    """First token of the word that ends at token ``j`` (tokens joined by hyphens, without spaces)."""
+    texts, spaces = toks.text, toks.space
+    i = j
+    while i > 0 and not spaces[i - 1] and (texts[i - 1] in HYPHENS or texts[i - 1].isalnum()):
+        i -= 1
+    return i
+
+
+def _joined_end(toks: Tokens, i: int) -> int:
+    """Last token of the word that starts at token ``i`` (as ``_joined_start``)."""
+    texts, spaces = toks.text, toks.space
+    j = i
+    while j + 1 < len(toks) and not spaces[j] and (texts[j + 1] in HYPHENS or texts[j + 1].isalnum()):
+        j += 1
+    return j
+
+
+def _ligand_word(word: str) -> bool:
+    """Could ``word`` be a ligand's short form before "receptor" ("IL-4", "TGFbeta", "5-HT")?"""
+    return len(word) >= 2 and (word[0].isupper() or word[0].isdigit()) and word[-1].isalnum()
 
 
 def _same_breaks(entries: Sequence[Entry], span: str) -> list[Entry]:

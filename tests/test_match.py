@@ -677,6 +677,23 @@ def test_receptor_named_by_its_ligand_short_form(shared_lexicon):
     assert gene_ids(receptors, "the IgE receptor") == set()  # no approved symbol IGER
 
 
+def test_a_receptor_type_gives_the_number_after_the_r(shared_lexicon):
+    receptors = Matcher(shared_lexicon, MatchOptions(kinds=("genes",), receptor_symbols=True))
+    assert gene_ids(receptors, "the TGFbeta type I receptor binds") == {"7046"}  # TGFBR1
+    assert gene_ids(receptors, "the IL-1 receptor type I was") == {"3554"}  # IL1R1
+    # the type before the ligand, and a receptor written "-R" (previous symbols TNFR1, TNFR2)
+    assert gene_ids(receptors, "type I TNF-R and type II TNF-R") == {"7132", "7133"}
+    # coordinated types name each approved symbol
+    assert gene_ids(receptors, "type I and type II TGF-beta receptors") == {"7046", "7048"}
+    assert gene_ids(receptors, "TGF-beta receptor types I and II") == {"7046", "7048"}
+    [m] = [m for m in receptors.find("the TGFbeta type I receptor binds") if m.kind == "G"]
+    assert m.text == "TGFbeta type I receptor"
+    # a type with no receptor word, or a ligand without such a symbol, names no receptor
+    assert gene_ids(receptors, "type 2 diabetes and type I cells") == set()
+    plain = Matcher(shared_lexicon, MatchOptions(kinds=("genes",)))
+    assert "7046" not in gene_ids(plain, "the TGFbeta type I receptor binds")
+
+
 def test_a_hyphen_joined_item_before_a_word_is_a_list_item(genes):
     assert {"1947", "1948"} <= gene_ids(genes, "LERK-2 and -5 were shown to bind")
     assert {"3558", "3565", "3569"} <= gene_ids(genes, "IL-2, -4 and -6 were measured")

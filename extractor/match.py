@@ -1590,7 +1590,11 @@ class Matcher:
 
     @staticmethod
     def _best_extra(extra: list[Entry]) -> list[Entry]:
-        """For each expanded list item, its best-ranked gene entries (unambiguous ones only)."""
+        """For each expanded list item, its best-ranked gene entries (unambiguous ones only).
+
+        An alias of several genes names the one that MeSH names ("GalNAc-T1 and -T2":
+        GALNT2's alias, and CSGALNACT2's as "GALNACT2"), as in ``_mesh_backed``.
+        """
         by_term: dict[str, list[Entry]] = {}
         for e in extra:
             by_term.setdefault(make_key(e.term), []).append(e)
@@ -1599,7 +1603,10 @@ class Matcher:
             best = min(GENE_SOURCE_RANK[e.source] for e in group)
             chosen = [e for e in group if GENE_SOURCE_RANK[e.source] == best]
             if best >= GENE_SOURCE_RANK[SRC_ALIAS] and len({e.target for e in chosen}) > 1:
-                continue
+                mesh = {e.target for e in group if e.source == SRC_MESH_GENE}
+                chosen = [e for e in chosen if e.target in mesh]
+                if len({e.target for e in chosen}) != 1:
+                    continue
             out.extend(chosen)
         return out
 

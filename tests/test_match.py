@@ -701,6 +701,14 @@ def test_a_hyphen_joined_item_before_a_word_is_a_list_item(genes):
     assert gene_ids(genes, "TGF-beta1, -beta2 and -beta3 were measured") == {"7040", "7042", "7043"}
 
 
+def test_a_list_item_alias_of_several_genes_names_the_one_mesh_names(shared_lexicon, genes):
+    # "GalNAc-T2" is GALNT2's alias and, as "GALNACT2", CSGALNACT2's; MeSH names GALNT2
+    sources = (*MatchOptions().gene_sources, "mesh_gene")
+    with_mesh = Matcher(shared_lexicon, MatchOptions(kinds=("genes",), gene_sources=sources))
+    assert gene_ids(with_mesh, "GalNAc-T1 and -T2 were expressed") == {"2589", "2590"}
+    assert gene_ids(genes, "GalNAc-T1 and -T2 were expressed") == {"2589"}  # without MeSH, ambiguous
+
+
 def test_non_gene_grounding_vetoes_only_its_own_spelling(genes):
     assert gene_ids(genes, "EGFR signalling") == {"1956"}  # not lost to FamPlex's "eGFR" (a kidney measure)
     assert gene_ids(genes, "ATP release") == set()

@@ -51,12 +51,12 @@ from .resources import (
 log = logging.getLogger(__name__)
 
 #: Bump when the compiled format or the building rules change.
-BUILDER_VERSION = "18"
+BUILDER_VERSION = "19"
 
 #: Curated files read while building (their checksums enter the cache key).
 BUILD_DATA_FILES = (
     "greek.tsv", "mesh_trees.tsv", "chemical_variants.tsv", "spelling_variants.tsv",
-    "organ_adjectives.tsv", "synonyms.tsv", "learned_synonyms.tsv", "english_words.txt",
+    "organ_adjectives.tsv", "synonyms.tsv", "learned_synonyms.tsv", "learned_former_ids.tsv", "english_words.txt",
 )  # fmt: skip
 
 MAX_KEY_LENGTH: Final = 100
@@ -65,6 +65,9 @@ ENTRY_SEP: Final = b"\x1e"
 #: joins the MeSH ids of a composite synonym, one term naming several concepts
 #: ("hemorrhagic cystitis": D006470|D003556, Hemorrhage and Cystitis)
 COMPOSITE_SEP: Final = "|"
+#: the variant of a learned synonym that gives an id of an older MeSH version
+#: (``lexicons/learned_former_ids.tsv``; used only with ``newest_descriptor``)
+VARIANT_FORMER: Final = "former"
 
 # Entry kinds.
 GENE: Final = "G"
@@ -907,7 +910,7 @@ class LexiconBuilder:
             if rec.trees:
                 self.mesh_trees[rec.mesh_id] = tuple(rec.trees)
 
-    def add_curated(self, rows: Iterable[tuple[str, ...]], source: str = SRC_CURATED) -> None:
+    def add_curated(self, rows: Iterable[tuple[str, ...]], source: str = SRC_CURATED, variant: str = "") -> None:
         """Add curated or learned chemical and disease synonyms (``lexicons/*synonyms.tsv``).
 
         An id field of several MeSH ids joined by ``|`` makes a composite term,
@@ -920,7 +923,7 @@ class LexiconBuilder:
             ids = list(dict.fromkeys(i.strip() for i in mesh_id.split(COMPOSITE_SEP)))
             if not all(_MESH_ID.fullmatch(i) for i in ids):
                 raise ValueError(f"synonyms: {term!r}: {mesh_id!r} is not a MeSH id or ids joined by {COMPOSITE_SEP!r}")
-            self.add(term, Entry(kinds[kind], source, term, COMPOSITE_SEP.join(ids), "", ""))
+            self.add(term, Entry(kinds[kind], source, term, COMPOSITE_SEP.join(ids), variant, ""))
 
     # output --------------------------------------------------------------
 
@@ -1004,6 +1007,7 @@ def build_lexicon(sources: SourceFiles, directory: Path, manifest: dict) -> None
     builder.add_mass_compounds(by_symbol)
     builder.add_curated(read_data_table("synonyms.tsv", 4))
     builder.add_curated(read_data_table("learned_synonyms.tsv", 5), SRC_LEARNED)
+    builder.add_curated(read_data_table("learned_former_ids.tsv", 5), SRC_LEARNED, VARIANT_FORMER)
     manifest = dict(manifest, build_seconds=round(time.perf_counter() - started, 2))
     builder.write(directory, manifest)
 

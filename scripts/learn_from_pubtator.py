@@ -1,20 +1,24 @@
 #!/usr/bin/env python3
 """Learn chemical/disease synonyms and stop words from an annotated PubTator *training* corpus.
 
-Maintenance script; writes two curated data files that the lexicon builder and
+Maintenance script; writes three curated data files that the lexicon builder and
 the matcher read:
 
 - ``lexicons/learned_synonyms.tsv``: mention texts that the training
   annotations map consistently to one MeSH id, where our MeSH-built lexicon
   does not already give that id (the MeSH exports carry only the preferred
   concept's entry terms, so "breast cancer" or "convulsions" are missing);
+- ``lexicons/learned_former_ids.tsv``: mention texts that the annotators, with
+  an older MeSH version, mapped to an id since replaced by a newer descriptor
+  ("olanzapine": supplementary record C076029, now descriptor D000077152); read
+  only with the matcher option ``newest_descriptor``;
 - ``lexicons/learned_stopwords.tsv``: words the matcher finds as chemicals or
   diseases but the annotators almost never marked ("solution", "syndrome").
 
 Only pass training splits: the files must not be learned from the data the
 project is measured on.
 
-    python scripts/learn_from_pubtator.py ../shared/corpora/CDR_TrainingSet.PubTator.txt
+    python scripts/learn_from_pubtator.py ../shared/corpora/CDR_TrainingSet.PubTator.txt --newest-descriptor D066331
 """
 
 from __future__ import annotations
@@ -28,7 +32,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from extractor.lexicon import CHEMICAL, COMPOSITE_SEP, DISEASE, SRC_LEARNED, load_lexicon  # noqa: E402
+from extractor.lexicon import (  # noqa: E402
+    CHEMICAL,
+    COMPOSITE_SEP,
+    DISEASE,
+    SRC_LEARNED,
+    VARIANT_FORMER,
+    load_lexicon,
+    mesh_number,
+)
 from extractor.match import Matcher, MatchOptions, Rules, concept_rank  # noqa: E402
 from extractor.normalize import key  # noqa: E402
 from extractor.records import PubtatorDoc, iter_pubtator  # noqa: E402
@@ -43,15 +55,29 @@ def is_abbreviation(text: str) -> bool:
 
 
 def learn_synonyms(
-    docs: list[PubtatorDoc], lex, min_count: int, min_share: float, min_count_new: int, min_count_composite: int
-) -> list[tuple[str, ...]]:
-    """(kind, text, MeSH id, count, share) for consistent training mentions our lexicon gets wrong.
+    docs: list[PubtatorDoc],
+    lex,
+    min_count: int,
+    min_share: float,
+    min_count_new: int,
+    min_count_composite: int,
+    newest_descriptor: str = "",
+) -> tuple[list[tuple[str, ...]], list[tuple[str, ...]]]:
+    """Consistent training mentions our lexicon gets wrong: synonyms and former ids.
 
-    A text the lexicon gives another id needs ``min_count`` mentions; a text it does
-    not know at all needs ``min_count_new`` (it fills a gap rather than overruling MeSH).
-    A composite mention, annotated with several ids, gives ids joined by "|"; it
-    needs ``min_count_composite`` mentions, as most are one-off coordinations
-    ("renal and hepatic dysfunction") that the matcher reads word by word.
+    Synonyms are (kind, text, MeSH id, count, share). A text the lexicon gives
+    another id needs ``min_count`` mentions; a text it does not know at all needs
+    ``min_count_new`` (it fills a gap rather than overruling MeSH). A composite
+    mention, annotated with several ids, gives ids joined by "|"; it needs
+    ``min_count_composite`` mentions, as most are one-off coordinations ("renal
+    and hepatic dysfunction") that the matcher reads word by word.
+
+    Former ids are (kind, text, former id, current id, count): with
+    ``newest_descriptor`` (the last descriptor of the MeSH version the corpus was
+    annotated with), a text the lexicon gives a descriptor created later (a drug's
+    supplementary record made a descriptor: "olanzapine") and the annotators an
+    older id. Such a text is a gap in that MeSH version (``min_count_new``), not a
+    synonym for today's.
     """
     by_key: dict[tuple[str, str], collections.Counter] = collections.defaultdict(collections.Counter)
     texts: dict[tuple[str, str], collections.Counter] = collections.defaultdict(collections.Counter)
@@ -66,7 +92,9 @@ def learn_synonyms(
             by_key[k][COMPOSITE_SEP.join(dict.fromkeys(m.ids))] += 1
             texts[k][m.text] += 1
             docs_with[k].add(doc.pmid)
-    out = []
+    out: list[tuple[str, ...]] = []
+    former: list[tuple[str, ...]] = []
+    newest = mesh_number(newest_descriptor) if newest_descriptor else 0
     for (kind, k), ids in sorted(by_key.items()):
         ident, count = ids.most_common(1)[0]
         total = sum(ids.values())
@@ -77,15 +105,20 @@ def learn_synonyms(
         if is_abbreviation(text) and len(docs_with[(kind, k)]) < 3:
             continue
         code = KINDS["Chemical" if kind == "chemical" else "Disease"][1]
-        entries = [e for e in lex.lookup(k) if e.kind == code and e.source != SRC_LEARNED]
-        if entries and min(entries, key=concept_rank).target == ident:
+        entries = [e for e in lex.lookup(k) if e.kind == code and e.source != SRC_LEARNED and e.variant != VARIANT_FORMER]
+        current = min(entries, key=concept_rank).target if entries else ""
+        if current == ident:
             continue  # the lexicon already gives this id
+        if newest and current.startswith("D") and mesh_number(current) > newest and COMPOSITE_SEP not in ident:
+            if total >= min_count_new:
+                former.append((kind, text, ident, current, str(total)))
+            continue
         if total < (min_count if entries else min_count_new):
             continue
         if COMPOSITE_SEP in ident and total < min_count_composite:
             continue
         out.append((kind, text, ident, str(total), f"{share:.2f}"))
-    return out
+    return out, former
 
 
 def learn_stopwords(docs: list[PubtatorDoc], lex, min_docs: int, max_rate: float) -> list[tuple[str, ...]]:
@@ -122,6 +155,11 @@ def main() -> None:
     parser.add_argument(
         "--min-count-composite", type=int, default=2, help="mentions a synonym with several ids (a composite) needs"
     )
+    parser.add_argument(
+        "--newest-descriptor",
+        default="",
+        help="the last MeSH descriptor of the version the corpus was annotated with (BC5CDR: D066331)",
+    )
     parser.add_argument("--min-share", type=float, default=0.8, help="share of its mentions with the same id")
     parser.add_argument("--stop-min-docs", type=int, default=2, help="documents a stop word is found in")
     parser.add_argument("--stop-max-rate", type=float, default=0.2, help="largest share of those annotated")
@@ -131,8 +169,8 @@ def main() -> None:
     docs = [d for path in args.training for d in iter_pubtator(path) if isinstance(d, PubtatorDoc)]
     sources = ", ".join(Path(p).name for p in args.training)
     lex = load_lexicon()
-    synonyms = learn_synonyms(
-        docs, lex, args.min_count, args.min_share, args.min_count_new, args.min_count_composite
+    synonyms, former = learn_synonyms(
+        docs, lex, args.min_count, args.min_share, args.min_count_new, args.min_count_composite, args.newest_descriptor
     )
     header = (
         f"# Learned by scripts/learn_from_pubtator.py from {sources} ({len(docs)} documents;\n"
@@ -148,6 +186,15 @@ def main() -> None:
         + "".join("\t".join(row) + "\n" for row in synonyms),
         encoding="utf-8",
     )
+    (args.out_dir / "learned_former_ids.tsv").write_text(
+        header
+        + f"# Mention texts the annotators (MeSH up to {args.newest_descriptor or '-'}) mapped to an id that MeSH\n"
+        + "# has since replaced by a newer descriptor (a drug's supplementary record made a descriptor).\n"
+        + "# Read only by matchers with the option newest_descriptor; the id field is the former id.\n"
+        + "# kind\ttext\tformer MeSH id\tcurrent MeSH id\tmentions\n"
+        + "".join("\t".join(row) + "\n" for row in former),
+        encoding="utf-8",
+    )
     stops = learn_stopwords(docs, lex, args.stop_min_docs, args.stop_max_rate)
     (args.out_dir / "learned_stopwords.tsv").write_text(
         header
@@ -157,7 +204,7 @@ def main() -> None:
         + "".join("\t".join(row) + "\n" for row in stops),
         encoding="utf-8",
     )
-    print(f"{len(synonyms)} synonyms, {len(stops)} stop words written to {args.out_dir}")
+    print(f"{len(synonyms)} synonyms, {len(former)} former ids, {len(stops)} stop words written to {args.out_dir}")
 
 
 if __name__ == "__main__":

@@ -20,10 +20,14 @@ def _script():
 
 
 class _Lexicon:
-    """A lexicon that knows one term: "aldehyde" as MeSH Aldehydes."""
+    """A lexicon that knows two terms: "aldehyde" as MeSH Aldehydes, "olanzapine" as a descriptor of 2016."""
 
     def lookup(self, k: str) -> list[Entry]:
-        return [Entry(CHEMICAL, SRC_MESH_NAME, "Aldehydes", "D000447", "", "")] if k == key("aldehyde") else []
+        if k == key("aldehyde"):
+            return [Entry(CHEMICAL, SRC_MESH_NAME, "Aldehydes", "D000447", "", "")]
+        if k == key("olanzapine"):
+            return [Entry(CHEMICAL, SRC_MESH_NAME, "Olanzapine", "D000077152", "", "")]
+        return []
 
 
 def _doc(pmid: str, text: str, ident: str, *more: str) -> PubtatorDoc:
@@ -33,22 +37,35 @@ def _doc(pmid: str, text: str, ident: str, *more: str) -> PubtatorDoc:
 def test_a_single_mention_fills_a_gap_but_does_not_overrule_the_lexicon():
     learn = _script().learn_synonyms
     docs = [_doc("1", "dizocilpine", "D016291"), _doc("2", "aldehyde", "D000079")]
-    rows = learn(docs, _Lexicon(), min_count=2, min_share=0.8, min_count_new=1, min_count_composite=2)
+    rows, _ = learn(docs, _Lexicon(), min_count=2, min_share=0.8, min_count_new=1, min_count_composite=2)
     assert [r[1:3] for r in rows] == [("dizocilpine", "D016291")]
     # two mentions overrule it
-    rows = learn(docs + [_doc("3", "aldehyde", "D000079")], _Lexicon(), min_count=2, min_share=0.8, min_count_new=1, min_count_composite=2)
+    more = docs + [_doc("3", "aldehyde", "D000079")]
+    rows, _ = learn(more, _Lexicon(), min_count=2, min_share=0.8, min_count_new=1, min_count_composite=2)
     assert [r[1:3] for r in rows] == [("aldehyde", "D000079"), ("dizocilpine", "D016291")]
     # a gap needs as many as asked
-    assert learn(docs, _Lexicon(), min_count=2, min_share=0.8, min_count_new=2, min_count_composite=2) == []
+    assert learn(docs, _Lexicon(), min_count=2, min_share=0.8, min_count_new=2, min_count_composite=2) == ([], [])
 
 
 def test_a_composite_mention_is_learned_with_all_its_ids_from_enough_mentions():
     learn = _script().learn_synonyms
     one = [_doc("1", "uric acid salts", "D014527", "D012492")]
-    assert learn(one, _Lexicon(), min_count=2, min_share=0.8, min_count_new=1, min_count_composite=2) == []
+    assert learn(one, _Lexicon(), min_count=2, min_share=0.8, min_count_new=1, min_count_composite=2) == ([], [])
     two = one + [_doc("2", "uric acid salts", "D014527", "D012492")]
-    rows = learn(two, _Lexicon(), min_count=2, min_share=0.8, min_count_new=1, min_count_composite=2)
+    rows, _ = learn(two, _Lexicon(), min_count=2, min_share=0.8, min_count_new=1, min_count_composite=2)
     assert [r[1:3] for r in rows] == [("uric acid salts", "D014527|D012492")]
     # an id given twice is one id: not a composite
-    rows = learn([_doc("1", "gout salt", "D014527", "D014527")], _Lexicon(), 2, 0.8, 1, 2)
+    rows, _ = learn([_doc("1", "gout salt", "D014527", "D014527")], _Lexicon(), 2, 0.8, 1, 2)
     assert [r[1:3] for r in rows] == [("gout salt", "D014527")]
+
+
+def test_an_id_replaced_by_a_newer_descriptor_is_learned_as_a_former_id():
+    learn = _script().learn_synonyms
+    docs = [_doc("1", "olanzapine", "C076029")]
+    # with the corpus's MeSH version: one mention fills that version's gap
+    rows, former = learn(docs, _Lexicon(), 2, 0.8, 1, 2, newest_descriptor="D066331")
+    assert rows == [] and [r[1:4] for r in former] == [("olanzapine", "C076029", "D000077152")]
+    # without it, the text is a synonym overruling today's MeSH, which takes two mentions
+    assert learn(docs, _Lexicon(), 2, 0.8, 1, 2) == ([], [])
+    rows, former = learn(docs * 2, _Lexicon(), 2, 0.8, 1, 2)
+    assert [r[1:3] for r in rows] == [("olanzapine", "C076029")] and former == []

@@ -155,7 +155,7 @@ _LEGEND_ITEM: Final = re.compile(_LEGEND_SF + r"\s+(?P<lf>[^;.,()]{3,120}?)\s*$"
 
 
 _LEGEND_HEAD: Final = re.compile(_LEGEND_SF + r"(?=\s)")
-_LEGEND_BREAKS: Final = frozenset(";.,()")
+_LEGEND_BREAKS: Final = (",", "(", ")", ";", ".")  # the commonest first
 
 
 def _legend_item(piece: str) -> tuple[int, int, int, int] | None:
@@ -179,27 +179,40 @@ def _legend_item(piece: str) -> tuple[int, int, int, int] | None:
     if not 3 <= b - a <= 120:
         item = _LEGEND_ITEM.match(piece)
         return None if item is None else (item.start("sf"), item.end("sf"), item.start("lf"), item.end("lf"))
-    for i in range(a, b):
-        if piece[i] in _LEGEND_BREAKS:
+    for ch in _LEGEND_BREAKS:
+        if piece.find(ch, a, b) >= 0:
             return None
     return head.start("sf"), head.end("sf"), a, b
 
 
-def _bracket_matches(text: str) -> list[re.Match[str]]:
-    """The matches of ``_PAREN`` in ``text``, as ``finditer`` gives them.
+def _bracket_matches(text: str) -> list[tuple[int, int, int, int]]:
+    """The matches of ``_PAREN`` in ``text``, as ``finditer`` gives them: (start, end, inner start, inner end).
 
-    A match starts at a bracket, so only the brackets are tried: finding them
-    with ``str.find`` is far cheaper than the regex engine's scan.
+    A match is a bracket, 1 to 120 characters without brackets ("[" may hold
+    no "(" or ")" either) and its closing bracket. ``str.find`` finds them far
+    more cheaply than the regex engine's scan.
     """
-    out: list[re.Match[str]] = []
+    out: list[tuple[int, int, int, int]] = []
     paren = text.find("(")
     square = text.find("[")
     while paren >= 0 or square >= 0:
         at = paren if square < 0 or 0 <= paren < square else square
-        m = _PAREN.match(text, at)
-        pos = at + 1 if m is None else m.end()
-        if m is not None:
-            out.append(m)
+        inner = at + 1
+        if text[at] == "(":
+            close = text.find(")", inner, inner + 121)
+            ok = close > inner and text.find("(", inner, close) < 0
+        else:
+            close = text.find("]", inner, inner + 121)
+            ok = (
+                close > inner
+                and text.find("[", inner, close) < 0
+                and text.find("(", inner, close) < 0
+                and text.find(")", inner, close) < 0
+            )
+        pos = inner
+        if ok:
+            out.append((at, close + 1, inner, close))
+            pos = close + 1
         if 0 <= paren < pos:
             paren = text.find("(", pos)
         if 0 <= square < pos:
@@ -227,29 +240,28 @@ def find_abbreviations(text: str, relevant: Callable[[str, int], bool] | None = 
     """
     out: list[Abbreviation] = []
     if "(" in text or "[" in text:
-        for m in _bracket_matches(text):
-            g = 1 if m.group(1) is not None else 2
-            inner = m.group(g)
+        for b_start, b_end, in_start, in_end in _bracket_matches(text):
+            inner = text[in_start:in_end]
             stripped = inner.strip()
             # "(SF)" or "(SF, ...)" / "(SF; ...)": the short form is the first part
             head = _FIRST_PART.split(stripped, maxsplit=1)[0].strip() if ";" in stripped or "," in stripped else stripped
-            if valid_short_form(head) and (relevant is None or relevant(head, _end_before(text, m.start()))):
-                in_start = m.start(g) + inner.index(head)
-                span = _long_form_before(text, m.start(), head)
+            if valid_short_form(head) and (relevant is None or relevant(head, _end_before(text, b_start))):
+                sf_start = in_start + inner.index(head)
+                span = _long_form_before(text, b_start, head)
                 if span is not None:
-                    out.append(Abbreviation(head, text[span[0] : span[1]], in_start, in_start + len(head), *span))
+                    out.append(Abbreviation(head, text[span[0] : span[1]], sf_start, sf_start + len(head), *span))
                     continue
             # "SF (long form)": the short form is the word before the bracket
-            word = _word_before(text, m.start())
+            word = _word_before(text, b_start)
             if word is None or len(stripped.split()) < 2:
                 continue
             sf = text[word[0] : word[1]]
-            if not valid_short_form(sf) or (relevant is not None and not relevant(sf, m.end(g))):
+            if not valid_short_form(sf) or (relevant is not None and not relevant(sf, in_end)):
                 continue
             off = best_long_form(sf, stripped)
             if off is not None and len(stripped[off:].split()) <= _max_words(sf):
-                lf_start = m.start(g) + inner.index(stripped) + off
-                lf_end = m.start(g) + inner.index(stripped) + len(stripped)
+                lf_start = in_start + inner.index(stripped) + off
+                lf_end = in_start + inner.index(stripped) + len(stripped)
                 out.append(Abbreviation(sf, text[lf_start:lf_end], word[0], word[1], lf_start, lf_end))
     # legend lists: "SF, long form; SF2: long form 2."
     if ";" in text or ": " in text:

@@ -425,7 +425,9 @@ def _spacy_offsets(text: str) -> tuple[list[int], list[int]]:
 # Tokens of a word (a run of non-space characters) as ((text, start, end), ...) relative to the
 # word; () for a word that is one token.
 _WORD_CACHE: Final[dict[str, tuple[tuple[str, int, int], ...]]] = {}
-_WHITESPACE: Final = re.compile(r"\s+")
+#: whitespace other than one space between two words: runs of two or more characters, other
+#: whitespace characters, and a space at either end of the text
+_OTHER_WHITESPACE: Final = re.compile(r"\s{2,}|[^\S ]|^ | \Z")
 
 
 def _learn_words(words: list[str]) -> None:
@@ -533,7 +535,7 @@ def tokenize(text: str) -> Tokens:
         _tokenize_words(text, 0, out)
         return out
     pos = 0
-    for m in _WHITESPACE.finditer(text):
+    for m in _OTHER_WHITESPACE.finditer(text):  # the words between are separated by single spaces
         ws_start, ws_end = m.span()
         if pos < ws_start:
             _tokenize_words(text[pos:ws_start], pos, out)

@@ -69,6 +69,22 @@ def test_tokens_are_spacys_whatever_the_whitespace(text):
         assert (toks.text, toks.start, toks.end, toks.space) == expected
 
 
+def test_tokens_are_spacys_for_random_whitespace():
+    import random
+
+    from extractor.match import tokenizer
+
+    rng = random.Random(5)
+    parts = ["IL-6", "a", "(b)", "x/y", " ", " ", "  ", "\n", "\t", " \n ", "\u00a0", "\u2009", "\r\n", "."]
+    for _ in range(3000):
+        text = "".join(rng.choice(parts) for _ in range(rng.randrange(1, 12)))
+        doc = tokenizer()(text)
+        ends = [t.idx + len(t.text) for t in doc]
+        space = [ends[i] < (doc[i + 1].idx if i + 1 < len(doc) else len(text)) for i in range(len(doc))]
+        toks = tokenize(text)
+        assert (toks.text, toks.start, toks.end, toks.space) == ([t.text for t in doc], [t.idx for t in doc], ends, space), text
+
+
 def test_no_split_character_is_a_letter_or_digit():
     # words of letters and digits only are taken as one token without the regex
     from extractor.match import _SPLITTABLE

@@ -422,9 +422,9 @@ def roman_symbol(symbol: str) -> str | None:
 _FAMILY_ABBREVIATION: Final = re.compile(r"(?=(?:[^A-Z]*[A-Z]){2})(?![A-Za-z0-9-]*[a-z]{3})[A-Z][A-Za-z0-9-]{1,7}")
 
 
-#: an alias naming a protein by its mass in kDa ("p57", "P21"), and a name starting with one
 #: a MeSH descriptor or supplementary concept id
 _MESH_ID: Final = re.compile(r"[CD]\d{6,9}")
+#: an alias naming a protein by its mass in kDa ("p57", "P21"), and a name starting with one
 _MASS_ALIAS: Final = re.compile(r"[pP]\d{2,3}")
 _MASS_PREFIX: Final = re.compile(r"[pP]\d")
 

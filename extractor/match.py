@@ -880,7 +880,7 @@ class Matcher:
         if not found:
             return []
         starts, tends = toks.start, toks.end
-        key = stem + numbers[0]
+        key = stem + "".join(numbers)  # one-digit numbers: the key tells the types apart (readings are cached by it)
         return [Candidate(first, last, starts[first], tends[last], key, tuple(found), "receptor", False, (), starts[li], tends[lj])]
 
     def _has_prefix(self, probe: str) -> bool:

@@ -702,6 +702,7 @@ def test_a_receptor_type_gives_the_number_after_the_r(shared_lexicon):
     # coordinated types name each approved symbol
     assert gene_ids(receptors, "type I and type II TGF-beta receptors") == {"7046", "7048"}
     assert gene_ids(receptors, "TGF-beta receptor types I and II") == {"7046", "7048"}
+    assert gene_ids(receptors, "TGF-beta receptor types I and III") == {"7046", "7049"}  # TGFBR3, not read as before
     [m] = [m for m in receptors.find("the TGFbeta type I receptor binds") if m.kind == "G"]
     assert m.text == "TGFbeta type I receptor"
     # a type with no receptor word, or a ligand without such a symbol, names no receptor

@@ -121,16 +121,19 @@ class MatchOptions:
     unlike its gene's name ("germinal center (GC)"), for abstracts; figure
     legends define symbols loosely. ``receptor_symbols`` reads a ligand's
     short form before "receptor" as the receptor's approved symbol, the short
-    form and an "R" ("CNTF receptor" CNTFR, "IL-4 receptor" IL4R), for
+    form and an "R" ("CNTF receptor" CNTFR, "IL-4 receptor" IL4R; a type
+    adds its number, "TGFbeta type I receptor" TGFBR1), for
     abstracts, whose gold names such receptors; figure legends' gold often
     leaves them out.
     ``newest_descriptor`` (a MeSH descriptor ID, e.g. ``D066331``; empty: no
     limit) aligns the output with an older MeSH version, for gold annotated
     with one: a descriptor with a higher ID number (created later) is reported
     as the one older descriptor it is filed under in the disease trees (a newer
-    disease descriptor was an entry term of a broader one before); a disease
-    under several, or a newer chemical (formerly a supplementary record, whose
-    old ID the sources no longer give), is not reported.
+    disease descriptor was an entry term of a broader one before), or by the
+    former ID that ``lexicons/learned_former_ids.tsv`` gives for its text (a
+    drug's supplementary record, learned from a training split); a disease
+    under several, or a newer chemical without a former ID (the sources no
+    longer give old IDs), is not reported.
     ``derived_chemicals: false`` reads no chemical in a word derived from its
     name ("serotonergic neurons" name a transmitter system, not serotonin),
     for annotation guidelines that mark chemical names only (BC5CDR); derived

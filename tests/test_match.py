@@ -724,6 +724,8 @@ def test_a_list_item_alias_of_several_genes_names_the_one_mesh_names(shared_lexi
     with_mesh = Matcher(shared_lexicon, MatchOptions(kinds=("genes",), gene_sources=sources))
     assert gene_ids(with_mesh, "GalNAc-T1 and -T2 were expressed") == {"2589", "2590"}
     assert gene_ids(genes, "GalNAc-T1 and -T2 were expressed") == {"2589"}  # without MeSH, ambiguous
+    # citations are not a plural head: "refs" (lexicons/gene_stopwords.txt), not REF1's alias
+    assert gene_ids(with_mesh, "as reported before (refs 1,2)") == set()
 
 
 def test_non_gene_grounding_vetoes_only_its_own_spelling(genes):

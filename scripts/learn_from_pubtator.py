@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import collections
 import dataclasses
+import re
 import sys
 from pathlib import Path
 
@@ -62,6 +63,7 @@ def learn_synonyms(
     min_count_new: int,
     min_count_composite: int,
     newest_descriptor: str = "",
+    min_doc_rate: float = 0.0,
 ) -> tuple[list[tuple[str, ...]], list[tuple[str, ...]]]:
     """Consistent training mentions our lexicon gets wrong: synonyms and former ids.
 
@@ -78,6 +80,10 @@ def learn_synonyms(
     supplementary record made a descriptor: "olanzapine") and the annotators an
     older id. Such a text is a gap in that MeSH version (``min_count_new``), not a
     synonym for today's.
+
+    A text found in three or more documents must be annotated, as it is, in at
+    least ``min_doc_rate`` of them: the annotators marked "hemorrhagic" alone in
+    one of the six documents that have the word.
     """
     by_key: dict[tuple[str, str], collections.Counter] = collections.defaultdict(collections.Counter)
     texts: dict[tuple[str, str], collections.Counter] = collections.defaultdict(collections.Counter)
@@ -117,8 +123,28 @@ def learn_synonyms(
             continue
         if COMPOSITE_SEP in ident and total < min_count_composite:
             continue
+        if min_doc_rate > 0:
+            found, annotated = doc_rate(docs, text)
+            if found >= 3 and annotated < min_doc_rate * found:
+                continue
         out.append((kind, text, ident, str(total), f"{share:.2f}"))
     return out, former
+
+
+def doc_rate(docs: list[PubtatorDoc], text: str) -> tuple[int, int]:
+    """(documents where ``text`` occurs, documents where the annotators marked it there as it is).
+
+    Matching ignores case, at word boundaries.
+    """
+    pattern = re.compile(r"(?<![\w-])" + re.escape(text) + r"(?![\w-])", re.IGNORECASE)
+    found = annotated = 0
+    for doc in docs:
+        spans = [m.span() for m in pattern.finditer(doc.text)]
+        if spans:
+            found += 1
+            marked = {(m.start, m.end) for m in doc.mentions}
+            annotated += any(span in marked for span in spans)
+    return found, annotated
 
 
 def learn_stopwords(docs: list[PubtatorDoc], lex, min_docs: int, max_rate: float) -> list[tuple[str, ...]]:
@@ -160,6 +186,12 @@ def main() -> None:
         default="",
         help="the last MeSH descriptor of the version the corpus was annotated with (BC5CDR: D066331)",
     )
+    parser.add_argument(
+        "--min-doc-rate",
+        type=float,
+        default=0.25,
+        help="share of the documents with a synonym's text (if 3 or more) that must annotate it as it is",
+    )
     parser.add_argument("--min-share", type=float, default=0.8, help="share of its mentions with the same id")
     parser.add_argument("--stop-min-docs", type=int, default=2, help="documents a stop word is found in")
     parser.add_argument("--stop-max-rate", type=float, default=0.2, help="largest share of those annotated")
@@ -170,7 +202,14 @@ def main() -> None:
     sources = ", ".join(Path(p).name for p in args.training)
     lex = load_lexicon()
     synonyms, former = learn_synonyms(
-        docs, lex, args.min_count, args.min_share, args.min_count_new, args.min_count_composite, args.newest_descriptor
+        docs,
+        lex,
+        args.min_count,
+        args.min_share,
+        args.min_count_new,
+        args.min_count_composite,
+        args.newest_descriptor,
+        args.min_doc_rate,
     )
     header = (
         f"# Learned by scripts/learn_from_pubtator.py from {sources} ({len(docs)} documents;\n"
@@ -181,7 +220,8 @@ def main() -> None:
         + f"# Mention texts the annotators mapped to one MeSH id ({args.min_share:.0%} of their mentions)\n"
         + f"# where the MeSH-built lexicon gives another id (at least {args.min_count} mentions)\n"
         + f"# or has no such term (at least {args.min_count_new}). A composite mention, annotated\n"
-        + f"# with several ids (joined by |), needs at least {args.min_count_composite}.\n"
+        + f"# with several ids (joined by |), needs at least {args.min_count_composite}. A text found in 3 or\n"
+        + f"# more documents must be annotated, as it is, in at least {args.min_doc_rate:.0%} of them.\n"
         + "# kind\ttext\tMeSH id\tmentions\tshare\n"
         + "".join("\t".join(row) + "\n" for row in synonyms),
         encoding="utf-8",

@@ -69,3 +69,15 @@ def test_an_id_replaced_by_a_newer_descriptor_is_learned_as_a_former_id():
     assert learn(docs, _Lexicon(), 2, 0.8, 1, 2) == ([], [])
     rows, former = learn(docs * 2, _Lexicon(), 2, 0.8, 1, 2)
     assert [r[1:3] for r in rows] == [("olanzapine", "C076029")] and former == []
+
+
+def test_a_synonym_its_annotators_mostly_leave_unmarked_is_not_learned():
+    learn = _script().learn_synonyms
+    marked = _doc("1", "dizocilpine", "D016291")
+    unmarked = [PubtatorDoc(str(i), "dizocilpine was given", "", []) for i in range(2, 6)]
+    # found in five documents, marked in one (20%)
+    assert learn([marked, *unmarked], _Lexicon(), 2, 0.8, 1, 2, min_doc_rate=0.25) == ([], [])
+    rows, _ = learn([marked, *unmarked[:2]], _Lexicon(), 2, 0.8, 1, 2, min_doc_rate=0.25)  # one of three
+    assert [r[1:3] for r in rows] == [("dizocilpine", "D016291")]
+    # inside a longer word it is not found
+    assert _script().doc_rate([PubtatorDoc("7", "nondizocilpine-like", "", [])], "dizocilpine") == (0, 0)

@@ -849,18 +849,18 @@ class Matcher:
         # Tokens first..last are the mention; li..lj the ligand, before "type" ("IL-1 receptor
         # type I", "TGFbeta type I receptor") or after the numbers ("type I TGF-beta receptor",
         # "type I TNF-R").
-        if t >= 2 and texts[t - 1].lower() in _RECEPTOR_WORDS and spaces[t - 2]:
+        if t >= 2 and texts[t - 1].lower() in _RECEPTOR and spaces[t - 2]:
             lj = t - 2
             li = first = _joined_start(toks, lj)
             last = e - 1
-        elif t >= 1 and spaces[t - 1] and e < n and texts[e].lower() in _RECEPTOR_WORDS:
+        elif t >= 1 and spaces[t - 1] and e < n and texts[e].lower() in _RECEPTOR:
             lj = t - 1
             li = first = _joined_start(toks, lj)
             last = e
         elif e < n and spaces[e - 1]:
             first, li = t, e
             lj = _joined_end(toks, li)
-            if lj + 1 < n and texts[lj + 1].lower() in _RECEPTOR_WORDS and spaces[lj]:
+            if lj + 1 < n and texts[lj + 1].lower() in _RECEPTOR and spaces[lj]:
                 last = lj + 1
             elif lj > li + 1 and texts[lj] == "R" and texts[lj - 1] in HYPHENS:
                 last = lj  # "TNF-R": the ligand is "TNF"
@@ -2046,7 +2046,6 @@ def word_breaks(text: str) -> tuple[frozenset[int], frozenset[int], frozenset[in
 
 
 _TYPE_WORDS: Final = frozenset({"type", "types"})
-_RECEPTOR_WORDS: Final = frozenset({"receptor", "receptors"})
 _TYPE_NUMBERS: Final = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "1": "1", "2": "2", "3": "3", "4": "4"}
 
 

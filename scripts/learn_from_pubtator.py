@@ -171,6 +171,11 @@ def learn_stopwords(docs: list[PubtatorDoc], lex, min_docs: int, max_rate: float
     return out
 
 
+def write_table(path: Path, comments: str, rows: list[tuple[str, ...]]) -> None:
+    """Write a curated TSV file: its comment lines, then one tab-separated line per row."""
+    path.write_text(comments + "".join("\t".join(row) + "\n" for row in rows), encoding="utf-8")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("training", nargs="+", help="PubTator training file(s)")
@@ -215,34 +220,34 @@ def main() -> None:
         f"# Learned by scripts/learn_from_pubtator.py from {sources} ({len(docs)} documents;\n"
         "# training data only). Regenerate with the script rather than editing by hand.\n"
     )
-    (args.out_dir / "learned_synonyms.tsv").write_text(
+    write_table(
+        args.out_dir / "learned_synonyms.tsv",
         header
         + f"# Mention texts the annotators mapped to one MeSH id ({args.min_share:.0%} of their mentions)\n"
         + f"# where the MeSH-built lexicon gives another id (at least {args.min_count} mentions)\n"
         + f"# or has no such term (at least {args.min_count_new}). A composite mention, annotated\n"
         + f"# with several ids (joined by |), needs at least {args.min_count_composite}. A text found in 3 or\n"
         + f"# more documents must be annotated, as it is, in at least {args.min_doc_rate:.0%} of them.\n"
-        + "# kind\ttext\tMeSH id\tmentions\tshare\n"
-        + "".join("\t".join(row) + "\n" for row in synonyms),
-        encoding="utf-8",
+        + "# kind\ttext\tMeSH id\tmentions\tshare\n",
+        synonyms,
     )
-    (args.out_dir / "learned_former_ids.tsv").write_text(
+    write_table(
+        args.out_dir / "learned_former_ids.tsv",
         header
         + f"# Mention texts the annotators (MeSH up to {args.newest_descriptor or '-'}) mapped to an id that MeSH\n"
         + "# has since replaced by a newer descriptor (a drug's supplementary record made a descriptor).\n"
         + "# Read only by matchers with the option newest_descriptor; the id field is the former id.\n"
-        + "# kind\ttext\tformer MeSH id\tcurrent MeSH id\tmentions\n"
-        + "".join("\t".join(row) + "\n" for row in former),
-        encoding="utf-8",
+        + "# kind\ttext\tformer MeSH id\tcurrent MeSH id\tmentions\n",
+        former,
     )
     stops = learn_stopwords(docs, lex, args.stop_min_docs, args.stop_max_rate)
-    (args.out_dir / "learned_stopwords.tsv").write_text(
+    write_table(
+        args.out_dir / "learned_stopwords.tsv",
         header
         + f"# Words found as chemicals or diseases in at least {args.stop_min_docs} documents but annotated\n"
         + f"# in at most {args.stop_max_rate:.0%} of them; not reported in prose.\n"
-        + "# kind\tword (lower case)\tdocuments found\tdocuments annotated\n"
-        + "".join("\t".join(row) + "\n" for row in stops),
-        encoding="utf-8",
+        + "# kind\tword (lower case)\tdocuments found\tdocuments annotated\n",
+        stops,
     )
     print(f"{len(synonyms)} synonyms, {len(former)} former ids, {len(stops)} stop words written to {args.out_dir}")
 

@@ -1690,7 +1690,9 @@ class Matcher:
         """Non-overlapping mentions of one kind: longest first, then best rank."""
         if kind == GENE:
             items = _drop_prefixed(items)
-        items.sort(key=lambda x: (x[0].start - x[0].end, x[1][0], x[0].start))
+        # at equal length and rank, a term as written before a shorter term with a plural "s"
+        # ("amphetamines": Amphetamines, not Amphetamine)
+        items.sort(key=lambda x: (x[0].start - x[0].end, x[1][0], x[0].method == "plural", x[0].start))
         # spans taken so far: disjoint, so sorted by start they are sorted by end too
         starts: list[int] = []
         ends: list[int] = []

@@ -430,6 +430,12 @@ def test_plural(genes):
     assert {"4087", "4088"} <= gene_ids(genes, "Smads translocate")
 
 
+def test_a_plural_term_as_written_beats_the_plural_of_its_singular(every):
+    # Amphetamines (D000662) is a descriptor of its own: not Amphetamine (D000661) with an "s"
+    assert concept_ids(every, "abuse of amphetamines") == {"D000662"}
+    assert concept_ids(every, "abuse of amphetamine") == {"D000661"}
+
+
 def test_detached_prefix_prefers_the_gene(genes):
     ids = gene_ids(genes, "p-ERK levels")
     assert {"5594", "5595"} <= ids  # ERK family

@@ -51,12 +51,13 @@ from .resources import (
 log = logging.getLogger(__name__)
 
 #: Bump when the compiled format or the building rules change.
-BUILDER_VERSION = "19"
+BUILDER_VERSION = "20"
 
 #: Curated files read while building (their checksums enter the cache key).
 BUILD_DATA_FILES = (
     "greek.tsv", "mesh_trees.tsv", "chemical_variants.tsv", "spelling_variants.tsv",
-    "organ_adjectives.tsv", "synonyms.tsv", "learned_synonyms.tsv", "learned_former_ids.tsv", "english_words.txt",
+    "organ_adjectives.tsv", "disease_heads.tsv", "synonyms.tsv", "learned_synonyms.tsv", "learned_former_ids.tsv",
+    "english_words.txt",
 )  # fmt: skip
 
 MAX_KEY_LENGTH: Final = 100
@@ -539,24 +540,28 @@ class MeshTerms:
         variant_rules: list[tuple[str, str, str]],
         spelling_rules: list[tuple[re.Pattern[str], str]],
         organ_rules: list[tuple[re.Pattern[str], str]],
+        head_rules: list[tuple[re.Pattern[str], str]],
     ) -> None:
         self.descriptors = descriptors
         self.rules = rules
         self.variant_rules = variant_rules
         self.spelling_rules = spelling_rules
         self.organ_rules = organ_rules
+        self.head_rules = head_rules
         self.kinds = {rec.mesh_id: rules.kinds(rec.trees) for rec in descriptors}
         self.protein = {rec.mesh_id for rec in descriptors if "p" in rules.flags(rec.trees)}
 
     @classmethod
     def from_data(cls, descriptors: list[MeshRecord], rules: MeshTreeRules) -> "MeshTerms":
-        """With the variant rules of ``lexicons/`` (chemical suffixes, British spellings, organ adjectives)."""
+        """With the variant rules of ``lexicons/`` (chemical suffixes, British spellings, organ adjectives,
+        disease head nouns)."""
         return cls(
             descriptors,
             rules,
             load_variant_rules(),
             load_rewrite_rules("spelling_variants.tsv"),
             load_rewrite_rules("organ_adjectives.tsv"),
+            load_rewrite_rules("disease_heads.tsv"),
         )
 
     def descriptor_entries(self) -> Iterator[Entry]:
@@ -591,8 +596,11 @@ class MeshTerms:
                 forms.append((sing, "singular"))
             forms.extend((form, "british") for form in rewritten_variants(term, self.spelling_rules))
             if kind == DISEASE:
-                for base in (term, sing) if sing else (term,):
-                    forms.extend((form, "organ") for form in rewritten_variants(base, self.organ_rules))
+                bases = [term, sing] if sing else [term]
+                organ = [form for base in bases for form in rewritten_variants(base, self.organ_rules)]
+                forms.extend((form, "organ") for form in organ)
+                # "Kidney Neoplasms" -> "Kidney cancer", and via "Renal Neoplasms" -> "Renal cancer"
+                forms.extend((form, "head") for base in bases + organ for form in rewritten_variants(base, self.head_rules))
             for form, rule in forms:
                 yield Entry(kind, src, form, rec.mesh_id, rule, flags)
 
@@ -964,7 +972,8 @@ class LexiconBuilder:
 
 def load_rewrite_rules(name: str) -> list[tuple[re.Pattern[str], str]]:
     """Regex rewrites of terms from a table in ``lexicons/`` (pattern, replacement, example):
-    British spellings (``spelling_variants.tsv``), organ adjectives (``organ_adjectives.tsv``)."""
+    British spellings (``spelling_variants.tsv``), organ adjectives (``organ_adjectives.tsv``), disease
+    head nouns (``disease_heads.tsv``)."""
     return [(re.compile(p, re.IGNORECASE), r) for p, r, _ in read_data_table(name, 3)]
 
 

@@ -471,6 +471,22 @@ def test_organ_adjective_variants():
     assert rewritten_variants("Heartburn", rules) == []
 
 
+def test_disease_head_variants():
+    rules = load_rewrite_rules("disease_heads.tsv")
+    assert rewritten_variants("Colon Neoplasms", rules) == ["Colon Cancer", "Colon Tumors", "Colon Tumours"]
+    assert rewritten_variants("Liver Neoplasm", rules) == ["Liver Tumor", "Liver Tumour"]
+    assert rewritten_variants("Neoplasm Metastasis", rules) == []  # only the head noun
+    assert rewritten_variants("Multiple Endocrine Neoplasia", rules) == []
+
+
+def test_disease_head_variants_of_organ_forms():
+    rec = MeshRecord("D007680", "Kidney Neoplasms", [], ["C04.588.945.947.535"])
+    terms = MeshTerms.from_data([rec], MeshTreeRules.load())
+    forms = {(e.term, e.variant) for e in terms.descriptor_entries()}
+    assert {("Kidney Cancer", "head"), ("Kidney Tumor", "head"), ("Renal Cancer", "head"), ("Renal Tumors", "head")} <= forms
+    assert ("Renal Neoplasms", "organ") in forms
+
+
 def test_mesh_tree_rules():
     rules = MeshTreeRules.load()
     assert rules.kinds(["D02.455"]) == [CHEMICAL]

@@ -478,6 +478,12 @@ def test_organ_adjectives(every):
     assert concept_ids(every, "transient cerebral ischemia", "D") == {"D002545"}
 
 
+def test_disease_head_nouns(every):
+    # MeSH's "Colon Neoplasms", "Liver Neoplasms", "Kidney Neoplasms" as written in prose
+    assert concept_ids(every, "patients with colon cancer", "D") == {"D003110"}
+    assert concept_ids(every, "liver tumours and renal cancer", "D") == {"D008113", "D007680"}
+
+
 def test_common_words_are_diseases_too(every):
     assert concept_ids(every, "pain and fever", "D") == {"D010146", "D005334"}
 

@@ -783,9 +783,17 @@ class Matcher:
                     j = ends[e]
                     method = "exact"
                     if j < 0:
-                        # a plural "s" written in lower case after a term of 3+ characters
+                        # a plural "s" written in lower case after a term of 3+ characters, on a
+                        # word of 2+ characters ("peptide is" is not "Peptide I" in the plural)
                         j = ends[e + 1]
-                        if j < 0 or not plurals or keys[e] != "s" or len(k) < 3 or clean[tends[j] - 1] != "s":
+                        if (
+                            j < 0
+                            or not plurals
+                            or keys[e] != "s"
+                            or len(k) < 3
+                            or clean[tends[j] - 1] != "s"
+                            or tends[j] - starts[j] < 3
+                        ):
                             continue
                         method = "plural"
                     entries = entry_cache.get(k)

@@ -436,6 +436,12 @@ def test_a_plural_term_as_written_beats_the_plural_of_its_singular(every):
     assert concept_ids(every, "abuse of amphetamine") == {"D000661"}
 
 
+def test_no_plural_s_on_a_one_letter_word(every, genes):
+    # "is", "as": words, not "Peptide I" or "catenin A" in the plural
+    assert concept_ids(every, "the peptide is cleaved") == {"D010455"}
+    assert gene_ids(genes, "beta catenin as a marker") == {"1499"}
+
+
 def test_detached_prefix_prefers_the_gene(genes):
     ids = gene_ids(genes, "p-ERK levels")
     assert {"5594", "5595"} <= ids  # ERK family

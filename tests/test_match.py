@@ -528,6 +528,13 @@ def test_loose_element_and_class_words_are_not_chemicals(every):
     assert concept_ids(every, "carbon monoxide") == {"D002248"}
 
 
+def test_words_made_from_plural_only_terms_and_verbs_are_stop_words(every):
+    # singulars of "Bends" and "Hives", and a verb that an "-ate" form spells
+    assert concept_ids(every, "the curve bends; a hive; cells integrate signals", "D") == set()
+    assert concept_ids(every, "the curve bends; a hive; cells integrate signals", "C") == set()
+    assert concept_ids(every, "he developed hives", "D") == {"D014581"}
+
+
 def test_learned_stop_words(every):
     assert concept_ids(every, "a neuroleptic drug") == set()
 

@@ -1748,7 +1748,23 @@ class Matcher:
             or _MASS_RANGE.fullmatch(m.text) is not None
             or self._codon(clean, m)
             or self._patient_group(clean, m)
+            or self._locants(clean, m)
         )
+
+    def _locants(self, clean: str, m: Mention) -> bool:
+        """Do a mention's last numbers begin the locants of a chemical name: numbers joined by commas,
+        a hyphen and a word of chemical nomenclature ("cis-1,4-polyisoprene", "l-2,3,4,5-tetrahydro...";
+        not "ERK1,2-dependent", "MEK1,2-inhibitors")?"""
+        s = m.end
+        while s > m.start and (clean[s - 1].isdigit() or clean[s - 1] == ","):
+            s -= 1
+        if s == m.end or s == m.start or clean[s - 1].isspace():
+            return False  # the locants must belong to the mention's word
+        found = _LOCANTS.match(clean, s)
+        if found is None:
+            return False
+        word = found.group(1).lower()
+        return word not in self.rules.english and _NOMENCLATURE_WORD.match(word) is not None
 
     def _patient_group(self, clean: str, m: Mention) -> bool:
         """Is a mention named by weak sources only an abbreviation of a disease, before a word for
@@ -1898,6 +1914,11 @@ _WORD_AFTER: Final = re.compile(r" (?:(?:[IVX]+|\d{1,2}) )?([A-Za-z]+)\b")
 # after a codon: an arrow or semicolon, or a word (group 1) checked against lexicons/sequence_words.txt
 _CODON_AFTER: Final = re.compile(r"\s*(?:-*>|\u2192|;)|[\s\-]+([A-Za-z]+)")
 _NUMBER_AFTER: Final = re.compile(r"[\-\u2010]\d")
+#: locants of a chemical name: numbers joined by commas, a hyphen and a word ("1,4-polyisoprene")
+_LOCANTS: Final = re.compile(r"\d+(?:,\d+)+[\-\u2010\u2013]([A-Za-z]+)")
+#: a word of chemical nomenclature after locants: a multiplying prefix ("dihydroxy", "tetrahydro",
+#: "polyisoprene") or a class ending ("butadiene", "propanediol", "benzoquinone")
+_NOMENCLATURE_WORD: Final = re.compile(r"(?:di|tri|tetra|penta|hexa|bis|tris|poly)|\w*(?:ene|ane|yne|ol|one|ide|oxy)$")
 # a range of protein masses ("p70-75"), not the proteins p70 to p75
 _MASS_RANGE: Final = re.compile(r"p\d{2,3}[\-\u2010\u2013]\d{2,3}")
 

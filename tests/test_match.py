@@ -442,6 +442,14 @@ def test_no_plural_s_on_a_one_letter_word(every, genes):
     assert gene_ids(genes, "beta catenin as a marker") == {"1499"}
 
 
+def test_locants_of_a_chemical_name_are_not_a_gene_list(genes):
+    # "cis-1,4-": not CIS-1 (CISH) and CIS4 (SOCS6); "l-2,3,4,5-": not L23 and L4
+    assert gene_ids(genes, "natural rubber (cis-1,4-polyisoprene)") == set()
+    assert gene_ids(genes, "l-2,3,4,5-tetrahydrodipicolinate") == set()
+    # a gene list before an English word stays
+    assert gene_ids(genes, "MEK1,2-inhibitors") == {"5604", "5605"}
+
+
 def test_detached_prefix_prefers_the_gene(genes):
     ids = gene_ids(genes, "p-ERK levels")
     assert {"5594", "5595"} <= ids  # ERK family

@@ -1752,18 +1752,25 @@ class Matcher:
         )
 
     def _locants(self, clean: str, m: Mention) -> bool:
-        """Do a mention's last numbers begin the locants of a chemical name: numbers joined by commas,
-        a hyphen and a word of chemical nomenclature ("cis-1,4-polyisoprene", "l-2,3,4,5-tetrahydro...";
-        not "ERK1,2-dependent", "MEK1,2-inhibitors")?"""
+        """Do a mention's last numbers begin the locants of a chemical name, a hyphen and a word of
+        chemical nomenclature after them? Numbers joined by commas and attached to the mention's word
+        ("cis-1,4-polyisoprene", "l-2,3,4,5-tetrahydro..."), or any number after a space in the
+        mention ("HMG 3-hydroxy-3-methylglutaryl" in a legend); not "ERK1,2-dependent",
+        "MEK1,2-inhibitors", "TLR 4-mediated"."""
         s = m.end
         while s > m.start and (clean[s - 1].isdigit() or clean[s - 1] == ","):
             s -= 1
-        if s == m.end or s == m.start or clean[s - 1].isspace():
-            return False  # the locants must belong to the mention's word
+        if s == m.end or s == m.start:
+            return False
         found = _LOCANTS.match(clean, s)
         if found is None:
             return False
-        word = found.group(1).lower()
+        if clean[s - 1].isspace():
+            if not clean[s - 2].isalnum():
+                return False  # after a list's comma ("BDA1, 1,4-..."): the list's own affair
+        elif found.group(1) is None:
+            return False  # a single number attached to the word is part of the name ("TLR4-")
+        word = found.group(2).lower()
         return word not in self.rules.english and _NOMENCLATURE_WORD.match(word) is not None
 
     def _patient_group(self, clean: str, m: Mention) -> bool:
@@ -1915,10 +1922,13 @@ _WORD_AFTER: Final = re.compile(r" (?:(?:[IVX]+|\d{1,2}) )?([A-Za-z]+)\b")
 _CODON_AFTER: Final = re.compile(r"\s*(?:-*>|\u2192|;)|[\s\-]+([A-Za-z]+)")
 _NUMBER_AFTER: Final = re.compile(r"[\-\u2010]\d")
 #: locants of a chemical name: numbers joined by commas, a hyphen and a word ("1,4-polyisoprene")
-_LOCANTS: Final = re.compile(r"\d+(?:,\d+)+[\-\u2010\u2013]([A-Za-z]+)")
-#: a word of chemical nomenclature after locants: a multiplying prefix ("dihydroxy", "tetrahydro",
-#: "polyisoprene") or a class ending ("butadiene", "propanediol", "benzoquinone")
-_NOMENCLATURE_WORD: Final = re.compile(r"(?:di|tri|tetra|penta|hexa|bis|tris|poly)|\w*(?:ene|ane|yne|ol|one|ide|oxy)$")
+_LOCANTS: Final = re.compile(r"\d+((?:,\d+)+)?[\-\u2010\u2013]([A-Za-z]+)")
+#: a word of chemical nomenclature after locants: a multiplying or substituent prefix ("dihydroxy",
+#: "tetrahydro", "polyisoprene", "hydroxybutyryl") or a class ending ("butadiene", "propanediol")
+_NOMENCLATURE_WORD: Final = re.compile(
+    r"(?:di|tri|tetra|penta|hexa|bis|tris|poly|hydroxy|carboxy|methyl|ethyl|amino|oxo|keto|deoxy|phospho)"
+    r"|\w*(?:ene|ane|yne|ol|one|ide|oxy|yl|ate)$"
+)
 # a range of protein masses ("p70-75"), not the proteins p70 to p75
 _MASS_RANGE: Final = re.compile(r"p\d{2,3}[\-\u2010\u2013]\d{2,3}")
 

@@ -446,8 +446,11 @@ def test_locants_of_a_chemical_name_are_not_a_gene_list(genes):
     # "cis-1,4-": not CIS-1 (CISH) and CIS4 (SOCS6); "l-2,3,4,5-": not L23 and L4
     assert gene_ids(genes, "natural rubber (cis-1,4-polyisoprene)") == set()
     assert gene_ids(genes, "l-2,3,4,5-tetrahydrodipicolinate") == set()
-    # a gene list before an English word stays
+    # a number after a space in a term: "HMG 3" (HMGB1) is not in "HMG 3-hydroxy-3-methylglutaryl"
+    assert gene_ids(genes, "CoA, coenzyme A; HMG 3-hydroxy-3-methylglutaryl; MVA mevalonate") == set()
+    # a gene list or number before an English word stays
     assert gene_ids(genes, "MEK1,2-inhibitors") == {"5604", "5605"}
+    assert gene_ids(genes, "TLR 4-mediated signalling") == {"7099"}
 
 
 def test_detached_prefix_prefers_the_gene(genes):

@@ -501,6 +501,11 @@ def test_disease_head_nouns(every):
     assert concept_ids(every, "liver tumours and renal cancer", "D") == {"D008113", "D007680"}
 
 
+def test_curated_disease_synonyms(every):
+    # entry terms of other concepts of a descriptor, missing from the MeSH export (lexicons/synonyms.tsv)
+    assert concept_ids(every, "insomnia and bradykinesia", "D") == {"D007319", "D018476"}
+
+
 def test_common_words_are_diseases_too(every):
     assert concept_ids(every, "pain and fever", "D") == {"D010146", "D005334"}
 

@@ -761,7 +761,7 @@ class LexiconBuilder:
             for ns, ident in children[fid]:
                 gi = gene_index(ns, ident)  # None for a member family
                 m = series.fullmatch(self.genes[gi].name) if gi is not None else None
-                if m is not None:
+                if gi is not None and m is not None:
                     named[m.group(1)].append((gi, m.group(2).lower(), m.group(3).strip()))
             stems = [family_stem(fid)] + texts.get(fid, [])
             stems = [a for a in dict.fromkeys(stems) if _FAMILY_ABBREVIATION.fullmatch(a) and not _PLURAL.search(a)]

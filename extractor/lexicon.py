@@ -599,8 +599,9 @@ class MeshTerms:
                 bases = [term, sing] if sing else [term]
                 organ = [form for base in bases for form in rewritten_variants(base, self.organ_rules)]
                 forms.extend((form, "organ") for form in organ)
-                # "Kidney Neoplasms" -> "Kidney cancer", and via "Renal Neoplasms" -> "Renal cancer"
-                forms.extend((form, "head") for base in bases + organ for form in rewritten_variants(base, self.head_rules))
+                # "Kidney Neoplasms" -> "Kidney Cancer", and via "Renal Neoplasms" -> "Renal Cancer"
+                heads = [form for base in bases + organ for form in rewritten_variants(base, self.head_rules)]
+                forms.extend((form, "head") for form in heads)
             for form, rule in forms:
                 yield Entry(kind, src, form, rec.mesh_id, rule, flags)
 

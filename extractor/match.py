@@ -1921,7 +1921,8 @@ _WORD_AFTER: Final = re.compile(r" (?:(?:[IVX]+|\d{1,2}) )?([A-Za-z]+)\b")
 # after a codon: an arrow or semicolon, or a word (group 1) checked against lexicons/sequence_words.txt
 _CODON_AFTER: Final = re.compile(r"\s*(?:-*>|\u2192|;)|[\s\-]+([A-Za-z]+)")
 _NUMBER_AFTER: Final = re.compile(r"[\-\u2010]\d")
-#: locants of a chemical name: numbers joined by commas, a hyphen and a word ("1,4-polyisoprene")
+#: locants of a chemical name: a number or numbers joined by commas (group 1: the commas' part),
+#: a hyphen and a word (group 2): "1,4-polyisoprene", "3-hydroxybutyryl"
 _LOCANTS: Final = re.compile(r"\d+((?:,\d+)+)?[\-\u2010\u2013]([A-Za-z]+)")
 #: a word of chemical nomenclature after locants: a multiplying or substituent prefix ("dihydroxy",
 #: "tetrahydro", "polyisoprene", "hydroxybutyryl") or a class ending ("butadiene", "propanediol")

@@ -479,12 +479,29 @@ def test_disease_head_variants():
     assert rewritten_variants("Multiple Endocrine Neoplasia", rules) == []
 
 
+def test_organ_damage_head_variants():
+    rules = load_rewrite_rules("disease_heads.tsv")
+    forms = rewritten_variants("Kidney Diseases", rules)
+    assert {"Kidney Damage", "Kidney Dysfunction", "Kidney Toxicity", "Kidney Involvement"} <= set(forms)
+    assert rewritten_variants("Diseases", rules) == []  # the descriptor Disease, not an organ's diseases
+    assert rewritten_variants("Chronic Diseases", rules) == []  # a course, not a body part
+    assert rewritten_variants("Acute Diseases", rules) == []
+    assert rewritten_variants("Addison Disease", rules) == []  # a named disease (singular) is not a class
+
+
 def test_disease_head_variants_of_organ_forms():
     rec = MeshRecord("D007680", "Kidney Neoplasms", [], ["C04.588.945.947.535"])
     terms = MeshTerms.from_data([rec], MeshTreeRules.load())
     forms = {(e.term, e.variant) for e in terms.descriptor_entries()}
     assert {("Kidney Cancer", "head"), ("Kidney Tumor", "head"), ("Renal Cancer", "head"), ("Renal Tumors", "head")} <= forms
     assert ("Renal Neoplasms", "organ") in forms
+
+
+def test_organ_damage_variants_of_organ_forms():
+    rec = MeshRecord("D007674", "Kidney Diseases", [], ["C12.200.777.419"])
+    terms = MeshTerms.from_data([rec], MeshTreeRules.load())
+    forms = {(e.term, e.variant) for e in terms.descriptor_entries()}
+    assert {("Renal Involvement", "head"), ("Renal Damage", "head"), ("Kidney Injury", "head")} <= forms
 
 
 def test_mesh_tree_rules():

@@ -69,7 +69,7 @@ GENE_SOURCE_RANK: Final = {SRC_SYMBOL: 0, SRC_FAMPLEX: 1, SRC_ALIAS: 2, SRC_PREV
 #: Gene sources whose terms may be shared by several genes (an ambiguous one names none of them).
 _WEAK_GENE_SOURCES: Final = (SRC_ALIAS, SRC_PREV, SRC_NAME, SRC_MESH_GENE)
 MESH_SOURCE_RANK: Final = {SRC_LEARNED: -1, SRC_MESH_NAME: 0, SRC_CURATED: 1, SRC_MESH_ENTRY: 1, SRC_SCR_NAME: 2, SRC_SCR_SYNONYM: 3}
-VARIANT_RANK: Final = {"": 0, VARIANT_FORMER: 0, "grounding": 0, "equivalence": 0, "british": 0, "roman": 1, "stripped": 1, "singular": 2, "organ": 2, "head": 2, "acid_ate": 3, "acid_ite": 3}
+VARIANT_RANK: Final = {"": 0, VARIANT_FORMER: 0, "grounding": 0, "equivalence": 0, "british": 0, "roman": 1, "stripped": 1, "singular": 2, "organ": 2, "head": 2, "acid_ate": 3, "acid_ite": 3, "pyro_di": 3}
 
 
 def concept_rank(e: Entry) -> tuple[int, int, bool, str]:

@@ -438,6 +438,11 @@ def test_variant_and_singular_rules():
     assert chemical_variants("Glutamic Acid", rules) == [("Glutamate", "acid_ate")]
     assert chemical_variants("Nitrous acid", rules) == [("Nitrite", "acid_ite")]
     assert chemical_variants("Ketamine", rules) == []
+    # the older and the IUPAC name of the P-O-P anhydride: both are written
+    assert chemical_variants("3,3-dimethylallyl pyrophosphate", rules) == [("3,3-dimethylallyl diphosphate", "pyro_di")]
+    assert chemical_variants("Mevalonate diphosphate", rules) == [("Mevalonate pyrophosphate", "pyro_di")]
+    assert chemical_variants("Thiamine Pyrophosphates", rules) == [("Thiamine diphosphates", "pyro_di")]
+    assert chemical_variants("Fructose bisphosphate", rules) == []
     assert singular("Glutamates") == "Glutamate"
     assert singular("Monoterpenes") == "Monoterpene"
     assert singular("Bodies") == "Body"

@@ -285,6 +285,7 @@ class Rules:
     patient_words: frozenset[str] = frozenset()
     gene_context_words: frozenset[str] = frozenset()
     disease_branches: tuple[str, ...] = ()
+    counter_ions: frozenset[str] = frozenset()
 
     @classmethod
     @lru_cache(maxsize=1)
@@ -335,6 +336,7 @@ class Rules:
             patient_words=frozenset(w.strip().lower() for w in read_data_lines("patient_words.txt")),
             gene_context_words=frozenset(w.strip().lower() for w in read_data_lines("gene_context_words.txt")),
             disease_branches=MeshTreeRules.load().disease_include,
+            counter_ions=frozenset(w.strip().lower() for w in read_data_lines("counter_ions.txt")),
             enzyme_words=re.compile(
                 r"[\s\-]*(?:[A-Za-z0-9]{1,3}[\s\-]+)?(?:\w*(?:"
                 + "|".join(re.escape(w.strip().lower()) for w in read_data_lines("enzyme_words.txt"))
@@ -1220,6 +1222,8 @@ class Matcher:
             by_kind[GENE] = [m for m in by_kind[GENE] if not self._other_species(clean, m.start)]
         if not self.options.enzyme_chemicals and CHEMICAL in by_kind:
             by_kind[CHEMICAL] = self._drop_enzyme_chemicals(by_kind[CHEMICAL], by_kind.get(GENE, []), clean)
+        if CHEMICAL in by_kind and self.options.text_type == "prose":
+            by_kind[CHEMICAL] = self._drop_counter_ions(by_kind[CHEMICAL], clean)
         mentions = [m for m in self._arbitrate(by_kind, self.output_kinds) if m.kind in self.output_kinds]
         mentions.sort(key=lambda m: (m.start, -m.end, m.kind))
         return mentions
@@ -1821,6 +1825,25 @@ class Matcher:
             if any(g.start <= m.start and m.end <= g.end and (g.end - g.start) > (m.end - m.start) for g in genes):
                 continue
             if self.rules.enzyme_words.match(clean, m.end, min(len(clean), m.end + 60)):
+                continue
+            out.append(m)
+        return out
+
+    def _drop_counter_ions(self, chems: list[Mention], clean: str) -> list[Mention]:
+        """Chemicals other than a salt's counter-ion written next to it ("heparin sodium", "sodium
+        warfarin", "atropine sulfate"): the salt names the drug, the ion is part of its name."""
+        ions = self.rules.counter_ions
+        is_ion = [m.text.lower() in ions for m in chems]
+        if not any(is_ion):
+            return chems
+        # where the other chemicals start and end
+        starts = {m.start for m, ion in zip(chems, is_ion) if not ion}
+        ends = {m.end for m, ion in zip(chems, is_ion) if not ion}
+        out = []
+        for m, ion in zip(chems, is_ion):
+            if ion and (
+                (m.end + 1 in starts and clean[m.end] == " ") or (m.start - 1 in ends and clean[m.start - 1] == " ")
+            ):
                 continue
             out.append(m)
         return out

@@ -573,6 +573,16 @@ def test_enzyme_chemicals_option(shared_lexicon):
     assert concept_ids(m, "pyruvate is converted") == {"D011773"}
 
 
+def test_counter_ion_of_a_salt_is_part_of_the_drug(every):
+    # "heparin sodium", "sodium warfarin", "penicillin-G potassium": the salt names the drug
+    assert concept_ids(every, "Heparin sodium was given with sodium warfarin.") == {"D006493", "D014859"}
+    assert concept_ids(every, "fenoprofen calcium, high dose salicylates") & {"D002118"} == set()
+    # alone, or beside a word that is no chemical, the ion is a chemical of its own
+    assert concept_ids(every, "Sodium intake and calcium levels rose.") == {"D012964", "D002118"}
+    # a salt that is a term of its own stays whole
+    assert concept_ids(every, "sodium nitroprusside infusion") == {"D009599"}
+
+
 # --- abbreviations -----------------------------------------------------------
 
 

@@ -1830,8 +1830,9 @@ class Matcher:
         return out
 
     def _drop_counter_ions(self, chems: list[Mention], clean: str) -> list[Mention]:
-        """Chemicals other than a salt's counter-ion written next to it ("heparin sodium", "sodium
-        warfarin", "atropine sulfate"): the salt names the drug, the ion is part of its name."""
+        """The chemicals without the counter-ions of salts: an ion (``lexicons/counter_ions.txt``)
+        one space before or after another chemical ("heparin sodium", "sodium warfarin",
+        "piperacillin sodium") is part of the salt's name, which names the drug."""
         ions = self.rules.counter_ions
         is_ion = [m.text.lower() in ions for m in chems]
         if not any(is_ion):
@@ -1839,7 +1840,7 @@ class Matcher:
         # where the other chemicals start and end
         starts = {m.start for m, ion in zip(chems, is_ion) if not ion}
         ends = {m.end for m, ion in zip(chems, is_ion) if not ion}
-        out = []
+        out: list[Mention] = []
         for m, ion in zip(chems, is_ion):
             if ion and (
                 (m.end + 1 in starts and clean[m.end] == " ") or (m.start - 1 in ends and clean[m.start - 1] == " ")

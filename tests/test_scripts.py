@@ -1,8 +1,9 @@
-"""Maintenance scripts: the rules by which learn_from_pubtator.py learns synonyms."""
+"""Maintenance scripts: the rules by which learn_from_pubtator.py learns synonyms; the benchmark's table."""
 
 from __future__ import annotations
 
 import importlib.util
+import sys
 from pathlib import Path
 
 from extractor.lexicon import CHEMICAL, SRC_MESH_NAME, Entry
@@ -81,3 +82,19 @@ def test_a_synonym_its_annotators_mostly_leave_unmarked_is_not_learned():
     assert [r[1:3] for r in rows] == [("dizocilpine", "D016291")]
     # inside a longer word it is not found
     assert _script().doc_rate([PubtatorDoc("7", "nondizocilpine-like", "", [])], "dizocilpine") == (0, 0)
+
+
+BENCHMARK = Path(__file__).resolve().parent.parent / "scripts" / "benchmark.py"
+
+
+def test_benchmark_table_shows_scores_computed_from_the_counts(monkeypatch):
+    spec = importlib.util.spec_from_file_location("benchmark", BENCHMARK)
+    bench = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, "benchmark", bench)  # its dataclasses look their module up
+    spec.loader.exec_module(bench)
+    # F1 = 3044 / 11686 = 0.26048: rounded to four places (0.2605) and then to three it would read 0.261
+    counts = {"tp": 1522, "fp": 4539, "fn": 4103, "precision": 0.2511, "recall": 0.2706, "f1": 0.2605}
+    result = bench.SuiteResult("pfocr-dev", [bench.Row("pfocr-dev", "chemicals", 891, counts)])
+    meta = dict(lexicon_seconds=0.1, setup_seconds=0.0, total_seconds=1.0, peak_rss_mb=1, children_peak_rss_mb=1)
+    line = bench.format_table([result], meta).splitlines()[2]
+    assert line.split()[6:9] == ["0.251", "0.271", "0.260"]

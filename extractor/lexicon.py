@@ -51,7 +51,7 @@ from .resources import (
 log = logging.getLogger(__name__)
 
 #: Bump when the compiled format or the building rules change.
-BUILDER_VERSION = "20"
+BUILDER_VERSION = "21"
 
 #: Curated files read while building (their checksums enter the cache key).
 BUILD_DATA_FILES = (
@@ -920,13 +920,20 @@ class LexiconBuilder:
                 self.mesh_trees[rec.mesh_id] = tuple(rec.trees)
 
     def add_curated(self, rows: Iterable[tuple[str, ...]], source: str = SRC_CURATED, variant: str = "") -> None:
-        """Add curated or learned chemical and disease synonyms (``lexicons/*synonyms.tsv``).
+        """Add curated or learned chemical and disease synonyms (``lexicons/*synonyms.tsv``), and
+        curated names of FamPlex families that its grounding map lacks (kind ``family``, a FamPlex id).
 
         An id field of several MeSH ids joined by ``|`` makes a composite term,
         which names all of them.
         """
         kinds = {"chemical": CHEMICAL, "disease": DISEASE}
         for kind, term, mesh_id, *_ in rows:
+            if kind == "family":
+                if mesh_id in self.families:
+                    self.add(term, Entry(GENE, SRC_FAMPLEX, term, f"f{mesh_id}", "grounding", ""))
+                else:  # another FamPlex release may lack the family, or its member genes
+                    log.warning("synonyms: %r: %r is not a FamPlex family with member genes; skipped", term, mesh_id)
+                continue
             if kind not in kinds:
                 raise ValueError(f"synonyms: unknown kind {kind!r}")
             ids = list(dict.fromkeys(i.strip() for i in mesh_id.split(COMPOSITE_SEP)))

@@ -861,3 +861,13 @@ def test_curated_synonyms_with_several_ids_are_composite_terms():
         builder.add_curated([("disease", "bleeding", "D006470,D003556")])
     with pytest.raises(ValueError, match="not a MeSH id"):
         builder.add_curated([("chemical", "salt", "")])
+
+
+def test_curated_family_names():
+    builder = LexiconBuilder()
+    builder.families = {"FZD": (0, 1)}
+    builder.add_curated([("family", "Frizzled", "FZD", "the frizzled receptors")])
+    assert [(e.kind, e.source, e.target) for e in builder.items[key("Frizzled")]] == [(GENE, SRC_FAMPLEX, "fFZD")]
+    # a family that the FamPlex release lacks is skipped, not an error
+    builder.add_curated([("family", "Zzz", "ZZZ_unknown", "")])
+    assert key("Zzz") not in builder.items

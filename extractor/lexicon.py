@@ -981,8 +981,13 @@ class LexiconBuilder:
 def load_rewrite_rules(name: str) -> list[tuple[re.Pattern[str], str]]:
     """Regex rewrites of terms from a table in ``lexicons/`` (pattern, replacement, example):
     British spellings (``spelling_variants.tsv``), organ adjectives (``organ_adjectives.tsv``), disease
-    head nouns (``disease_heads.tsv``)."""
-    return [(re.compile(p, re.IGNORECASE), r) for p, r, _ in read_data_table(name, 3)]
+    head nouns (``disease_heads.tsv``). A replacement of several forms joined by ``|`` is one rule
+    per form, in that order."""
+    rules = []
+    for p, r, _ in read_data_table(name, 3):
+        pattern = re.compile(p, re.IGNORECASE)
+        rules.extend((pattern, form) for form in r.split("|"))
+    return rules
 
 
 def load_variant_rules() -> list[tuple[str, str, str]]:

@@ -983,7 +983,7 @@ def load_rewrite_rules(name: str) -> list[tuple[re.Pattern[str], str]]:
     British spellings (``spelling_variants.tsv``), organ adjectives (``organ_adjectives.tsv``), disease
     head nouns (``disease_heads.tsv``). A replacement of several forms joined by ``|`` is one rule
     per form, in that order."""
-    rules = []
+    rules: list[tuple[re.Pattern[str], str]] = []
     for p, r, _ in read_data_table(name, 3):
         pattern = re.compile(p, re.IGNORECASE)
         rules.extend((pattern, form) for form in r.split("|"))

@@ -17,6 +17,8 @@ where a gene and a chemical or disease cover the same words, one of them wins.
 from __future__ import annotations
 
 import re
+import sys
+import types
 from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
@@ -361,6 +363,50 @@ _OPEN_CHARS: Final = frozenset(_OPEN.replace("\\", ""))
 _CLOSE_CHARS: Final = frozenset(_CLOSE.replace("\\", ""))
 
 
+def _spacy_info(*args: Any, **kwargs: Any) -> Any:
+    """``spacy.info``, imported when first called (see ``_import_spacy``)."""
+    from spacy.cli.info import info
+
+    return info(*args, **kwargs)
+
+
+def _import_spacy() -> None:
+    """Import spaCy without its command-line interface, which the tokenizer does not use.
+
+    ``spacy/__init__`` imports ``spacy.cli`` for one name, ``info``, and with it
+    every command (weasel, requests, httpx, a YAML file parsed at import):
+    a quarter of a second in every worker process. While spaCy is imported,
+    ``spacy.cli`` is an empty stand-in; afterwards the stand-in is removed, so
+    ``import spacy.cli`` imports the real package, and ``spacy.info`` imports
+    it when called. If a spaCy version needs more of its CLI at import, spaCy
+    is imported as usual.
+    """
+    if "spacy" in sys.modules:
+        return
+    cli = types.ModuleType("spacy.cli")
+    cli.__path__ = []
+    info = types.ModuleType("spacy.cli.info")
+    setattr(info, "info", _spacy_info)
+    stubs = {"spacy.cli": cli, "spacy.cli.info": info}
+    added = [name for name in stubs if name not in sys.modules]
+    for name in added:
+        sys.modules[name] = stubs[name]
+    try:
+        import spacy
+    except (ImportError, AttributeError):
+        ok = False
+    else:
+        ok = True
+        if getattr(spacy, "cli", None) is cli:
+            delattr(spacy, "cli")
+    finally:
+        for name in added:
+            if sys.modules.get(name) is stubs[name]:
+                del sys.modules[name]
+    if not ok:
+        import spacy  # noqa: F401 (as usual, CLI included)
+
+
 @lru_cache(maxsize=1)
 def tokenizer() -> Any:
     """spaCy's rule-based tokenizer on a bare vocabulary, with rules for biomedical text.
@@ -372,6 +418,7 @@ def tokenizer() -> Any:
     special cases, which keeps it several times faster than the English
     defaults.
     """
+    _import_spacy()
     from spacy.tokenizer import Tokenizer
     from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
     from spacy.vocab import Vocab

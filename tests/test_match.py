@@ -5,6 +5,8 @@ Each rule of the matcher has a case here that fails without it.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from extractor.match import Matcher, MatchOptions, _singular_short, _unclosed, tokenize
@@ -41,6 +43,23 @@ def test_tokenizer_splits_lists_dashes_and_brackets():
     toks = tokenize("Erk1/2 p-ERK (S)-ketamine")
     assert toks.text == ["Erk1", "/", "2", "p", "-", "ERK", "(", "S", ")", "-", "ketamine"]
     assert [("Erk1/2 p-ERK (S)-ketamine")[s:e] for s, e in zip(toks.start, toks.end)] == toks.text
+
+
+def test_spacy_is_imported_without_its_cli_which_stays_importable():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from extractor.match import tokenizer\n"
+        "assert [t.text for t in tokenizer()('p-ERK')] == ['p', '-', 'ERK']\n"
+        "assert 'spacy' in sys.modules and 'spacy.cli' not in sys.modules and 'weasel' not in sys.modules\n"
+        "import spacy, spacy.cli\n"
+        "assert callable(spacy.cli.setup_cli) and spacy.cli.info.__module__ == 'spacy.cli.info'\n"
+        "assert callable(spacy.info)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=str(Path(__file__).parent))
+    assert done.returncode == 0, done.stderr
 
 
 @pytest.mark.parametrize(

@@ -51,7 +51,7 @@ from .resources import (
 log = logging.getLogger(__name__)
 
 #: Bump when the compiled format or the building rules change.
-BUILDER_VERSION = "21"
+BUILDER_VERSION = "22"
 
 #: Curated files read while building (their checksums enter the cache key).
 BUILD_DATA_FILES = (
@@ -796,6 +796,28 @@ class LexiconBuilder:
                 for other in others:
                     self.add_gap(mass + other, Entry(GENE, SRC_ALIAS, mass + other, target, "compound"))
 
+    def add_gene_name_spellings(self, rules: list[tuple[re.Pattern[str], str]]) -> None:
+        """Name genes in the British spellings of their names (``spelling_variants.tsv``).
+
+        HGNC and MeSH spell names the American way; "tumour necrosis factor",
+        "oestrogen receptor 1", "sulphotransferase family 1A member 1" and "Src
+        like adapter" name the same genes. Each gene name (HGNC approved name,
+        MeSH protein name) gets its rewritten forms where the form's key names
+        no gene yet: this only fills gaps. An HGNC name's form has variant
+        ``british``; a MeSH name's keeps its variant (descriptor or
+        supplementary record), which the matcher ranks by.
+        """
+        names = [
+            e
+            for bucket in self.items.values()
+            for e in bucket
+            if e.kind == GENE and (e.source, e.variant) in ((SRC_NAME, ""), (SRC_MESH_GENE, "descriptor"), (SRC_MESH_GENE, "scr"))
+        ]
+        for e in names:
+            variant = "british" if e.source == SRC_NAME else e.variant
+            for form in rewritten_variants(e.term, rules):
+                self.add_gap(form, Entry(GENE, e.source, form, e.target, variant, e.flags))
+
     def add_greek_first_names(self) -> None:
         """Name genes whose HGNC name is a noun, a Greek letter and a number with the letter first.
 
@@ -1026,6 +1048,7 @@ def build_lexicon(sources: SourceFiles, directory: Path, manifest: dict) -> None
     builder.add_famplex(parse_famplex(sources), by_symbol)
     _add_mesh_sources(builder, sources, by_symbol)
     builder.add_greek_first_names()
+    builder.add_gene_name_spellings(load_rewrite_rules("spelling_variants.tsv"))
     builder.add_mass_compounds(by_symbol)
     builder.add_curated(read_data_table("synonyms.tsv", 4))
     builder.add_curated(read_data_table("learned_synonyms.tsv", 5), SRC_LEARNED)

@@ -345,6 +345,37 @@ def test_names_with_a_greek_letter_and_number_are_also_written_letter_first():
     assert builder.counts["G:hgnc_name/greek_first"] == 3
 
 
+def test_gene_names_in_british_spelling_fill_gaps():
+    builder = LexiconBuilder()
+    builder.add_hgnc(
+        _hgnc_rows(
+            [
+                ("TNF", "tumor necrosis factor"),
+                ("HMOX1", "heme oxygenase 1"),
+                ("SLA", "Src like adaptor"),
+                ("ESR1", "estrogen receptor 1"),
+                ("XBB1", "other gene", ["sulphotransferase 9"]),
+                ("SULT9", "sulfotransferase 9"),
+            ]
+        )
+    )
+    builder.add_gene_name_spellings(load_rewrite_rules("spelling_variants.tsv"))
+
+    def named(term: str) -> list[str]:
+        return _variant_genes(builder, term, "british")
+
+    assert named("tumour necrosis factor") == ["TNF"] and named("Tumour Necrosis Factor") == ["TNF"]
+    assert named("haem oxygenase 1") == ["HMOX1"] and named("oestrogen receptor 1") == ["ESR1"]
+    assert named("Src-like adapter") == ["SLA"]
+    # a key that names a gene already is left alone (XBB1's alias)
+    assert named("sulphotransferase 9") == []
+    # the American names are untouched
+    assert _variant_genes(builder, "tumor necrosis factor", "") == ["TNF"]
+    # "sulfo-" and "sulfon-" too (chemicals: "Sulphonamides")
+    rules = load_rewrite_rules("spelling_variants.tsv")
+    assert "Sulphonamides" in rewritten_variants("Sulfonamides", rules) and "Haem" in rewritten_variants("Heme", rules)
+
+
 def test_mass_alias_joined_to_another_alias_names_the_gene():
     builder = LexiconBuilder()
     by_symbol = builder.add_hgnc(

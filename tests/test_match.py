@@ -523,6 +523,9 @@ def test_disease_head_nouns(every):
 def test_curated_disease_synonyms(every):
     # entry terms of other concepts of a descriptor, missing from the MeSH export (lexicons/synonyms.tsv)
     assert concept_ids(every, "insomnia and bradykinesia", "D") == {"D007319", "D018476"}
+    # toxicity to the liver is drug-induced liver injury, not the organ-damage form of Liver Diseases
+    assert concept_ids(every, "hepatic toxicity", "D") == {"D056486"} == concept_ids(every, "liver toxicity", "D")
+    assert concept_ids(every, "hepatic dysfunction", "D") == {"D008107"}
 
 
 def test_common_words_are_diseases_too(every):

@@ -288,6 +288,7 @@ class Rules:
     gene_context_words: frozenset[str] = frozenset()
     disease_branches: tuple[str, ...] = ()
     counter_ions: frozenset[str] = frozenset()
+    people_adjectives: dict[str, frozenset[str]] | None = None
 
     @classmethod
     @lru_cache(maxsize=1)
@@ -339,6 +340,10 @@ class Rules:
             gene_context_words=frozenset(w.strip().lower() for w in read_data_lines("gene_context_words.txt")),
             disease_branches=MeshTreeRules.load().disease_include,
             counter_ions=frozenset(w.strip().lower() for w in read_data_lines("counter_ions.txt")),
+            people_adjectives={
+                row[0].lower(): frozenset(w.strip().lower() for w in row[1].split(",") if w.strip())
+                for row in read_data_table("people_adjectives.tsv", 2)
+            },
             enzyme_words=re.compile(
                 r"[\s\-]*(?:[A-Za-z0-9]{1,3}[\s\-]+)?(?:\w*(?:"
                 + "|".join(re.escape(w.strip().lower()) for w in read_data_lines("enzyme_words.txt"))
@@ -1271,6 +1276,8 @@ class Matcher:
             by_kind[CHEMICAL] = self._drop_enzyme_chemicals(by_kind[CHEMICAL], by_kind.get(GENE, []), clean)
         if CHEMICAL in by_kind and self.options.text_type == "prose":
             by_kind[CHEMICAL] = self._drop_counter_ions(by_kind[CHEMICAL], clean)
+        if DISEASE in by_kind and self.options.text_type == "prose" and self.rules.people_adjectives:
+            by_kind[DISEASE] = [m for m in by_kind[DISEASE] if self._describes_people(clean, m)]
         mentions = [m for m in self._arbitrate(by_kind, self.output_kinds) if m.kind in self.output_kinds]
         mentions.sort(key=lambda m: (m.start, -m.end, m.kind))
         return mentions
@@ -1875,6 +1882,16 @@ class Matcher:
                 continue
             out.append(m)
         return out
+
+    def _describes_people(self, clean: str, m: Mention) -> bool:
+        """False for an adjective that names a disease only of people (``lexicons/people_adjectives.tsv``)
+        when no word for people follows it: "depressed patients", not "depressed cardiac function"."""
+        people = self.rules.people_adjectives
+        words = people.get(m.text.lower()) if people else None
+        if words is None:
+            return True
+        after = _NEXT_WORD.match(clean, m.end, min(len(clean), m.end + 30))
+        return after is not None and after.group(1).lower() in words
 
     def _drop_counter_ions(self, chems: list[Mention], clean: str) -> list[Mention]:
         """The chemicals without the counter-ions of salts: an ion (``lexicons/counter_ions.txt``)

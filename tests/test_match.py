@@ -528,6 +528,14 @@ def test_curated_disease_synonyms(every):
     assert concept_ids(every, "hepatic dysfunction", "D") == {"D008107"}
 
 
+def test_an_adjective_of_people_is_a_disease_only_before_people(every):
+    # lexicons/people_adjectives.tsv: "depressed" is Depression in people, else "lowered"
+    assert concept_ids(every, "33 depressed outpatients", "D") == {"D003866"}
+    assert concept_ids(every, "a depressed elderly woman", "D") == {"D003866"}
+    assert concept_ids(every, "depressed cardiac function and depressed NO synthase", "D") == set()
+    assert concept_ids(every, "contractility was depressed in mice", "D") == set()
+
+
 def test_common_words_are_diseases_too(every):
     assert concept_ids(every, "pain and fever", "D") == {"D010146", "D005334"}
 

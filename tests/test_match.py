@@ -518,6 +518,7 @@ def test_disease_head_nouns(every):
     # MeSH's "Colon Neoplasms", "Liver Neoplasms", "Kidney Neoplasms" as written in prose
     assert concept_ids(every, "patients with colon cancer", "D") == {"D003110"}
     assert concept_ids(every, "liver tumours and renal cancer", "D") == {"D008113", "D007680"}
+    assert concept_ids(every, "endometrial carcinoma and colon carcinoma", "D") == {"D016889", "D003110"}
 
 
 def test_curated_disease_synonyms(every):

@@ -509,8 +509,10 @@ def test_organ_adjective_variants():
 
 def test_disease_head_variants():
     rules = load_rewrite_rules("disease_heads.tsv")
-    assert rewritten_variants("Colon Neoplasms", rules) == ["Colon Cancer", "Colon Tumors", "Colon Tumours"]
-    assert rewritten_variants("Liver Neoplasm", rules) == ["Liver Tumor", "Liver Tumour"]
+    assert rewritten_variants("Colon Neoplasms", rules) == [
+        "Colon Cancer", "Colon Tumors", "Colon Tumours", "Colon Carcinomas", "Colon Adenocarcinomas"
+    ]
+    assert rewritten_variants("Liver Neoplasm", rules) == ["Liver Tumor", "Liver Tumour", "Liver Carcinoma", "Liver Adenocarcinoma"]
     assert rewritten_variants("Neoplasm Metastasis", rules) == []  # only the head noun
     assert rewritten_variants("Multiple Endocrine Neoplasia", rules) == []
 

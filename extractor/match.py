@@ -288,7 +288,8 @@ class Rules:
     gene_context_words: frozenset[str] = frozenset()
     disease_branches: tuple[str, ...] = ()
     counter_ions: frozenset[str] = frozenset()
-    people_adjectives: dict[str, frozenset[str]] | None = None
+    people_adjectives: frozenset[str] = frozenset()
+    people_after: frozenset[tuple[str, str]] = frozenset()  # (adjective, a word for people after it)
 
     @classmethod
     @lru_cache(maxsize=1)
@@ -298,6 +299,7 @@ class Rules:
         for word in read_data_lines("gene_stopwords.txt"):
             word = word.strip()
             (gene_lower if word == word.lower() else gene_exact).add(word)
+        people = read_data_table("people_adjectives.tsv", 2)
         class_words = [w.strip() for w in read_data_lines("gene_class_words.txt")]
         # "-like" -> ["like"], "-dependent kinase" -> ["dependent", "kinase"]
         hyphenated = [w.lower()[1:].split() for w in class_words if w.startswith("-")]
@@ -340,10 +342,8 @@ class Rules:
             gene_context_words=frozenset(w.strip().lower() for w in read_data_lines("gene_context_words.txt")),
             disease_branches=MeshTreeRules.load().disease_include,
             counter_ions=frozenset(w.strip().lower() for w in read_data_lines("counter_ions.txt")),
-            people_adjectives={
-                row[0].lower(): frozenset(w.strip().lower() for w in row[1].split(",") if w.strip())
-                for row in read_data_table("people_adjectives.tsv", 2)
-            },
+            people_adjectives=frozenset(row[0].lower() for row in people),
+            people_after=frozenset((row[0].lower(), w.strip().lower()) for row in people for w in row[1].split(",") if w.strip()),
             enzyme_words=re.compile(
                 r"[\s\-]*(?:[A-Za-z0-9]{1,3}[\s\-]+)?(?:\w*(?:"
                 + "|".join(re.escape(w.strip().lower()) for w in read_data_lines("enzyme_words.txt"))
@@ -1886,12 +1886,11 @@ class Matcher:
     def _describes_people(self, clean: str, m: Mention) -> bool:
         """False for an adjective that names a disease only of people (``lexicons/people_adjectives.tsv``)
         when no word for people follows it: "depressed patients", not "depressed cardiac function"."""
-        people = self.rules.people_adjectives
-        words = people.get(m.text.lower()) if people else None
-        if words is None:
+        word = m.text.lower()
+        if word not in self.rules.people_adjectives:
             return True
         after = _NEXT_WORD.match(clean, m.end, min(len(clean), m.end + 30))
-        return after is not None and after.group(1).lower() in words
+        return after is not None and (word, after.group(1).lower()) in self.rules.people_after
 
     def _drop_counter_ions(self, chems: list[Mention], clean: str) -> list[Mention]:
         """The chemicals without the counter-ions of salts: an ion (``lexicons/counter_ions.txt``)
